@@ -1,0 +1,62 @@
+"""Error and warning classes.
+
+Every error subclasses ``ValueError`` or ``TypeError`` (so existing ``except``
+clauses keep working) and :class:`MleregError`; every warning subclasses
+:class:`MleregWarning`, so ``warnings.simplefilter("error", MleregWarning)`` turns
+all of them into errors at once.
+
+Examples
+--------
+>>> import warnings, mlereg as mr
+>>> warnings.simplefilter("ignore", mr.exceptions.ConvergenceWarning)
+"""
+
+from __future__ import annotations
+
+
+class MleregError(Exception):
+    """Base class of every error raised by mlereg."""
+
+
+class DataError(MleregError, ValueError):
+    """The data cannot be used as given (NaN/inf, bad response values, lengths...)."""
+
+
+class FormulaError(MleregError, ValueError):
+    """The formula cannot be evaluated on the data (unknown variable, bad syntax...)."""
+
+
+class SingularDesignError(MleregError, ValueError):
+    """The design matrix is rank deficient and ``on_singular="raise"`` was asked for."""
+
+
+class PerfectSeparationError(MleregError, ValueError):
+    """A binary response is perfectly separated and the caller asked for an error."""
+
+
+class MleregWarning(UserWarning):
+    """Base class of every warning emitted by mlereg."""
+
+
+class ConvergenceWarning(MleregWarning):
+    """The optimiser stopped before its convergence criterion was met."""
+
+
+class RankDeficiencyWarning(MleregWarning):
+    """Some design columns are exact linear combinations of others (reported as NaN)."""
+
+
+class PerfectSeparationWarning(MleregWarning):
+    """A binary response is (quasi-)completely separated by the predictors."""
+
+
+class MissingDataWarning(MleregWarning):
+    """Rows were dropped because of missing values."""
+
+
+class DomainWarning(MleregWarning):
+    """The data are valid but outside the model's usual assumptions (e.g. non-integer counts)."""
+
+
+class BoundaryWarning(MleregWarning):
+    """The estimate lies on the boundary of the parameter space; regular theory fails."""

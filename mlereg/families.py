@@ -1,0 +1,312 @@
+"""Exponential-family distributions for generalised linear models.
+
+A family is a small stateless bundle, like R's ``family`` objects: the variance
+function V(mu) and its derivative, the unit deviance, the log-likelihood that R's
+``aic`` uses, a check of the response's domain, and starting values for mu. The fitting
+loop (:mod:`mlereg.base`) knows nothing of any particular family.
+
+Log-likelihood conventions (R's ``family$aic``, so ``llf`` and ``AIC`` equal R's):
+
+* Gaussian: the dispersion in the likelihood is its MLE, ``sum(w * r^2) / n``; prior
+  weights are precisions (``Var(y_i) = sigma^2 / w_i``).
+* Gamma: dispersion ``deviance / sum(w)``, each log-density multiplied by ``w``.
+* Inverse Gaussian: dispersion ``deviance / sum(w)``, each log-density multiplied by ``w``.
+* Binomial: ``y`` is the proportion of successes and ``w`` the number of trials, so
+  ``log C(w, w y) + w (y log mu + (1 - y) log(1 - mu))``.
+* Poisson, negative binomial: each log-probability multiplied by ``w``.
+
+Families with a free dispersion (Gaussian, Gamma, inverse Gaussian) count it as an
+estimated parameter in AIC and BIC, as R's ``logLik.glm`` does.
+
+Examples
+--------
+>>> import mlereg as mr
+>>> fam = mr.families.Gamma(mr.links.Log())
+>>> fam.link.name
+'log'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
+from scipy import special
+
+from . import links as L
+
+
+def _xlogy_ratio(y: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """y * log(y / mu), taken as 0 where y == 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(y > 0, special.xlogy(y, y) - special.xlogy(y, mu), 0.0)
+
+
+@dataclass(frozen=True)
+class Family:
+    """Base class of GLM families.
+
+    Attributes
+    ----------
+    link : Link
+        The link function.
+    has_dispersion : bool
+        Whether the dispersion is estimated (Pearson chi^2 / df_resid) and
+        inference is t-based.
+    """
+
+    link: L.Link = field(default_factory=L.Identity)
+    name: ClassVar[str] = "family"
+    has_dispersion: ClassVar[bool] = False
+    allowed_links: ClassVar[tuple[type[L.Link], ...]] = ()
+
+    def __post_init__(self) -> None:
+        if self.allowed_links and not isinstance(self.link, self.allowed_links):
+            names = ", ".join(c.__name__ for c in self.allowed_links)
+            raise ValueError(
+                f"the {self.name} family does not support the {type(self.link).__name__}"
+                f" link; supported links: {names}"
+            )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.link!r})"
+
+    # --- the functions a family defines -------------------------------------------------
+    def variance(self, mu: np.ndarray) -> np.ndarray:
+        """V(mu)."""
+        raise NotImplementedError
+
+    def dvariance(self, mu: np.ndarray) -> np.ndarray:
+        """dV/dmu (for the observed information)."""
+        raise NotImplementedError
+
+    def unit_deviance(self, y: np.ndarray, mu: np.ndarray) -> np.ndarray:
+        """d(y, mu); the deviance is sum(w * d)."""
+        raise NotImplementedError
+
+    def loglike_obs(self, y, mu, w, scale) -> np.ndarray:
+        """Per-observation log-likelihood at dispersion ``scale`` (prior weights ``w``)."""
+        raise NotImplementedError
+
+    def loglike_scale(self, y, mu, w, fw) -> float:
+        """The dispersion R plugs into the log-likelihood (1 for binomial/Poisson)."""
+        return 1.0
+
+    def check_y(self, y: np.ndarray) -> str | None:
+        """Return a description of what is wrong with the response, or None."""
+        return None
+
+    def starting_mu(self, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """Starting values of mu (R's ``mustart``)."""
+        return np.asarray(y, dtype=float).copy()
+
+    # --- derived quantities (shared by every family) ------------------------------------
+    def loglike(self, y, mu, w, fw) -> float:
+        """Total log-likelihood with R's conventions (see the module docstring)."""
+        scale = self.loglike_scale(y, mu, w, fw)
+        return float(np.sum(fw * self.loglike_obs(y, mu, w, scale)))
+
+    def deviance(self, y, mu, w) -> float:
+        """sum(w * d(y, mu)); ``w`` carries prior times frequency weights."""
+        return float(np.sum(w * self.unit_deviance(y, mu)))
+
+
+@dataclass(frozen=True, repr=False)
+class Gaussian(Family):
+    """Normal errors, Var(y) = phi. Default link identity."""
+
+    link: L.Link = field(default_factory=L.Identity)
+    name = "gaussian"
+    has_dispersion = True
+    allowed_links = (L.Identity, L.Log, L.Inverse)
+
+    def variance(self, mu):
+        return np.ones_like(mu)
+
+    def dvariance(self, mu):
+        return np.zeros_like(mu)
+
+    def unit_deviance(self, y, mu):
+        return np.square(y - mu)
+
+    def loglike_scale(self, y, mu, w, fw):
+        return float(np.sum(fw * w * np.square(y - mu)) / np.sum(fw))
+
+    def loglike_obs(self, y, mu, w, scale):
+        with np.errstate(divide="ignore"):
+            return -0.5 * (np.log(2 * np.pi * scale / w) + w * np.square(y - mu) / scale)
+
+
+@dataclass(frozen=True, repr=False)
+class Binomial(Family):
+    """Bernoulli/binomial response: y in [0, 1] as a proportion of ``w`` trials.
+
+    Default link logit. A two-column response (successes, failures) is turned into a
+    proportion and trials by the model, as in R's ``cbind(s, f) ~ x``.
+    """
+
+    link: L.Link = field(default_factory=L.Logit)
+    name = "binomial"
+    allowed_links = (L.Logit, L.Probit, L.CLogLog, L.Log, L.Identity)
+
+    def variance(self, mu):
+        return mu * (1 - mu)
+
+    def dvariance(self, mu):
+        return 1 - 2 * mu
+
+    def unit_deviance(self, y, mu):
+        return 2 * (_xlogy_ratio(y, mu) + _xlogy_ratio(1 - y, 1 - mu))
+
+    def loglike_obs(self, y, mu, w, scale):
+        k = w * y
+        lchoose = special.gammaln(w + 1) - special.gammaln(k + 1) - special.gammaln(w - k + 1)
+        return lchoose + w * (special.xlogy(y, mu) + special.xlog1py(1 - y, -mu))
+
+    def check_y(self, y):
+        if np.any((y < 0) | (y > 1)):
+            return "values must be 0/1 (or proportions in [0, 1] with trials as weights)"
+        return None
+
+    def starting_mu(self, y, w):
+        return (w * y + 0.5) / (w + 1)
+
+
+@dataclass(frozen=True, repr=False)
+class Poisson(Family):
+    """Counts, Var(y) = mu. Default link log."""
+
+    link: L.Link = field(default_factory=L.Log)
+    name = "poisson"
+    allowed_links = (L.Log, L.Identity, L.Sqrt)
+
+    def variance(self, mu):
+        return np.asarray(mu, dtype=float)
+
+    def dvariance(self, mu):
+        return np.ones_like(mu)
+
+    def unit_deviance(self, y, mu):
+        return 2 * (_xlogy_ratio(y, mu) - (y - mu))
+
+    def loglike_obs(self, y, mu, w, scale):
+        return w * (special.xlogy(y, mu) - mu - special.gammaln(y + 1))
+
+    def check_y(self, y):
+        if np.any(y < 0):
+            return "counts must be non-negative"
+        return None
+
+    def starting_mu(self, y, w):
+        return y + 0.1
+
+
+@dataclass(frozen=True, repr=False)
+class Gamma(Family):
+    """Positive continuous response, Var(y) = phi mu^2. Default link inverse (as R)."""
+
+    link: L.Link = field(default_factory=L.Inverse)
+    name = "Gamma"
+    has_dispersion = True
+    allowed_links = (L.Inverse, L.Log, L.Identity)
+
+    def variance(self, mu):
+        return np.square(mu)
+
+    def dvariance(self, mu):
+        return 2 * np.asarray(mu, dtype=float)
+
+    def unit_deviance(self, y, mu):
+        return 2 * (-np.log(y / mu) + (y - mu) / mu)
+
+    def loglike_scale(self, y, mu, w, fw):
+        return float(np.sum(fw * w * self.unit_deviance(y, mu)) / np.sum(fw * w))
+
+    def loglike_obs(self, y, mu, w, scale):
+        shape = 1.0 / scale
+        # log dgamma(y; shape, scale = mu / shape)
+        logpdf = (
+            shape * np.log(shape * y / mu) - shape * y / mu - np.log(y) - special.gammaln(shape)
+        )
+        return w * logpdf
+
+    def check_y(self, y):
+        if np.any(y <= 0):
+            return "values must be positive"
+        return None
+
+
+@dataclass(frozen=True, repr=False)
+class InverseGaussian(Family):
+    """Positive continuous response, Var(y) = phi mu^3. Default link 1/mu^2."""
+
+    link: L.Link = field(default_factory=L.InverseSquared)
+    name = "inverse.gaussian"
+    has_dispersion = True
+    allowed_links = (L.InverseSquared, L.Inverse, L.Log, L.Identity)
+
+    def variance(self, mu):
+        return np.power(mu, 3)
+
+    def dvariance(self, mu):
+        return 3 * np.square(mu)
+
+    def unit_deviance(self, y, mu):
+        return np.square(y - mu) / (y * np.square(mu))
+
+    def loglike_scale(self, y, mu, w, fw):
+        return float(np.sum(fw * w * self.unit_deviance(y, mu)) / np.sum(fw * w))
+
+    def loglike_obs(self, y, mu, w, scale):
+        return (
+            -0.5
+            * w
+            * (np.log(2 * np.pi * scale * np.power(y, 3)) + self.unit_deviance(y, mu) / scale)
+        )
+
+    def check_y(self, y):
+        if np.any(y <= 0):
+            return "values must be positive"
+        return None
+
+
+@dataclass(frozen=True, repr=False)
+class NegativeBinomial(Family):
+    """Counts with Var(y) = mu + alpha mu^2 (alpha = 1 / theta of MASS), alpha fixed.
+
+    :class:`mlereg.NegativeBinomial` estimates alpha by maximum likelihood.
+    """
+
+    link: L.Link = field(default_factory=L.Log)
+    alpha: float = 1.0
+    name = "negative binomial"
+    allowed_links = (L.Log, L.Identity, L.Sqrt)
+
+    def variance(self, mu):
+        return mu + self.alpha * np.square(mu)
+
+    def dvariance(self, mu):
+        return 1 + 2 * self.alpha * np.asarray(mu, dtype=float)
+
+    def unit_deviance(self, y, mu):
+        theta = 1.0 / self.alpha
+        return 2 * (_xlogy_ratio(y, mu) - (y + theta) * np.log((y + theta) / (mu + theta)))
+
+    def loglike_obs(self, y, mu, w, scale):
+        theta = 1.0 / self.alpha
+        return w * (
+            special.gammaln(y + theta)
+            - special.gammaln(theta)
+            - special.gammaln(y + 1)
+            + theta * np.log(theta / (theta + mu))
+            + special.xlogy(y, mu / (theta + mu))
+        )
+
+    def check_y(self, y):
+        if np.any(y < 0):
+            return "counts must be non-negative"
+        return None
+
+    def starting_mu(self, y, w):
+        return y + (y == 0) / 6.0

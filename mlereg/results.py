@@ -1,0 +1,387 @@
+"""Results objects: numbers labelled once, computed at fit, derived values cached.
+
+:class:`LikelihoodResults` carries what any maximum-likelihood fit has (estimates,
+covariance, log-likelihood, tests, intervals, criteria); :class:`RegressionResults`
+adds what a regression model has (fitted values, residuals, deviance, predictions).
+Presentation lives in :mod:`mlereg.summary` and only reads these objects.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import inference
+from .base import Fit, LikelihoodModel
+
+
+class LikelihoodResults:
+    """Estimates and Wald inference of a maximum-likelihood fit.
+
+    Parameters
+    ----------
+    params : ndarray
+        Estimates (NaN for aliased parameters).
+    cov : ndarray
+        Their covariance matrix.
+    names : list of str
+    llf : float
+        Maximised log-likelihood.
+    nobs : float
+    k_params : float
+        Number of estimated parameters counted by AIC and BIC.
+    df_resid : float
+    use_t : bool
+        t(df_resid) rather than normal p-values and intervals.
+    converged, n_iter, history, messages :
+        How the fit went; ``messages`` are the warnings raised during the fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = LikelihoodResults(np.array([1.0]), np.eye(1) * 0.25, ["mu"], -3.0, 10, 1, 9)
+    >>> float(r.bse["mu"])
+    0.5
+    """
+
+    def __init__(
+        self,
+        params: np.ndarray,
+        cov: np.ndarray,
+        names: list[str],
+        llf: float,
+        nobs: float,
+        k_params: float,
+        df_resid: float,
+        use_t: bool = False,
+        converged: bool = True,
+        n_iter: int = 0,
+        history: tuple = (),
+        messages: tuple[str, ...] = (),
+        cov_type: str = "nonrobust",
+        model: Any = None,
+    ) -> None:
+        self.model = model
+        self.params = pd.Series(np.asarray(params, dtype=float), index=list(names), name="params")
+        self._cov = np.asarray(cov, dtype=float)
+        self.llf = float(llf)
+        self.nobs = float(nobs)
+        self.k_params = float(k_params)
+        self.df_resid = float(df_resid)
+        self.use_t = bool(use_t)
+        self.converged = bool(converged)
+        self.n_iter = int(n_iter)
+        self.history = tuple(history)
+        self.messages = tuple(messages)
+        self.cov_type = cov_type
+
+    @property
+    def param_names(self) -> list[str]:
+        """Names of the parameters, in order."""
+        return list(self.params.index)
+
+    def cov_params(self) -> pd.DataFrame:
+        """Covariance matrix of the estimates, labelled."""
+        names = self.param_names
+        return pd.DataFrame(self._cov, index=names, columns=names)
+
+    @cached_property
+    def bse(self) -> pd.Series:
+        """Standard errors: square roots of the covariance diagonal."""
+        with np.errstate(invalid="ignore"):
+            return pd.Series(np.sqrt(np.diag(self._cov)), index=self.param_names, name="bse")
+
+    @cached_property
+    def zvalues(self) -> pd.Series:
+        """Wald statistics params / bse (t statistics when ``use_t``)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (self.params / self.bse).rename("zvalues")
+
+    @property
+    def tvalues(self) -> pd.Series:
+        """Alias of :attr:`zvalues`."""
+        return self.zvalues
+
+    @property
+    def _df(self) -> float | None:
+        return self.df_resid if self.use_t else None
+
+    @cached_property
+    def pvalues(self) -> pd.Series:
+        """Two-sided p-values of the Wald statistics (t(df_resid) or normal)."""
+        return pd.Series(
+            inference.wald_pvalues(self.zvalues.to_numpy(), self._df),
+            index=self.param_names,
+            name="pvalues",
+        )
+
+    def conf_int(
+        self, alpha: float = 0.05, method: Literal["wald", "profile"] = "wald"
+    ) -> pd.DataFrame:
+        """Confidence intervals, a DataFrame with columns ``lower`` and ``upper``.
+
+        ``method="wald"``: estimate +/- quantile * SE (t(df_resid) when ``use_t``);
+        ``method="profile"``: profile-likelihood intervals (R's ``confint`` for glm).
+        """
+        if method == "profile":
+            from .profile import profile_conf_int
+
+            return profile_conf_int(self, alpha)
+        if method != "wald":
+            raise ValueError(f"method must be 'wald' or 'profile', got {method!r}")
+        q = inference.wald_quantile(alpha, self._df)
+        lower = self.params - q * self.bse
+        upper = self.params + q * self.bse
+        return pd.DataFrame({"lower": lower, "upper": upper}, index=self.param_names)
+
+    @property
+    def aic(self) -> float:
+        """-2 llf + 2 k, every estimated parameter counted (dispersion included)."""
+        return inference.aic(self.llf, self.k_params)
+
+    @property
+    def bic(self) -> float:
+        """-2 llf + k log(nobs)."""
+        return inference.bic(self.llf, self.k_params, self.nobs)
+
+    def lr_test(self, other: LikelihoodResults) -> inference.LRTestResult:
+        """Likelihood-ratio test against another fit of a nested model (either order)."""
+        return inference.lr_test(self, other)
+
+    def summary(self, **kwargs: Any):
+        """A :class:`mlereg.summary.Summary`: ``str()`` gives the text table."""
+        from .summary import Summary
+
+        return Summary(self, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {len(self.params)} parameters, llf={self.llf:.6g}>"
+
+
+class RegressionResults(LikelihoodResults):
+    """Results of a regression model (OLS, Logit, Poisson, GLM...).
+
+    Attributes beyond :class:`LikelihoodResults`: ``deviance``, ``null_deviance``,
+    ``llnull``, ``llr``, ``llr_pvalue``, ``scale``, ``df_model``, ``fittedvalues``,
+    residuals, ``rsquared`` (OLS), ``pseudo_rsquared``, ``n_dropped``, ``aliased``.
+
+    Examples
+    --------
+    >>> import numpy as np, mlereg as mr
+    >>> x = np.arange(8.0); y = np.array([1, 0, 2, 3, 2, 5, 4, 7.0])
+    >>> res = mr.Poisson(y, np.c_[np.ones(8), x]).fit()
+    >>> res.nobs
+    8.0
+    """
+
+    def __init__(
+        self,
+        model: LikelihoodModel,
+        fit: Fit,
+        *,
+        cov_type: str = "nonrobust",
+        groups: Any = None,
+        information: str = "expected",
+        messages: tuple[str, ...] = (),
+    ) -> None:
+        from .covariance import covariance
+
+        self._fit = fit
+        self.information = information
+        rank = int(np.sum(~np.isnan(fit.params)))
+        family = model.family
+        df_resid = model.nobs - rank
+        cov = covariance(model, fit, cov_type, groups)
+        llf = family.loglike(model.endog, fit.mu, model.prior_weights, model.freq_weights)
+        extra = int(family.has_dispersion) + getattr(model, "k_extra", 0)
+        super().__init__(
+            fit.params,
+            cov,
+            model.exog_names,
+            llf,
+            model.nobs,
+            rank + extra,
+            df_resid,
+            use_t=family.has_dispersion,
+            converged=fit.solver.converged,
+            n_iter=fit.solver.n_iter,
+            history=fit.solver.history,
+            messages=messages,
+            cov_type=cov_type,
+            model=model,
+        )
+        self.scale = fit.scale
+        self.rank = rank
+        self.df_model = float(rank - model.k_constant)
+        self.aliased = [model.exog_names[j] for j in fit.aliased]
+        self.n_dropped = model.design.n_dropped
+
+    # --- fit quality ----------------------------------------------------------------------
+    @cached_property
+    def deviance(self) -> float:
+        """sum(w d(y, mu)): the residual deviance (RSS for OLS)."""
+        m = self.model
+        return m.family.deviance(m.endog, self._fit.mu, m._total_weights())
+
+    @cached_property
+    def _null_mu(self) -> np.ndarray:
+        m = self.model
+        if not m.k_constant:
+            return m.family.link.inverse(m.offset)
+        ones = np.ones((m.exog.shape[0], 1))
+        res = LikelihoodModel._estimate(m, ones, None, 100, 1e-8)
+        return m.family.link.inverse(ones @ res.x + m.offset)
+
+    @cached_property
+    def null_deviance(self) -> float:
+        """Deviance of the intercept-only model (offset kept), as R's ``glm``."""
+        m = self.model
+        return m.family.deviance(m.endog, self._null_mu, m._total_weights())
+
+    @cached_property
+    def llnull(self) -> float:
+        """Log-likelihood of the intercept-only model (offset and weights kept)."""
+        m = self.model
+        return m.family.loglike(m.endog, self._null_mu, m.prior_weights, m.freq_weights)
+
+    @property
+    def llr(self) -> float:
+        """LR statistic against the intercept-only model, 2 (llf - llnull)."""
+        return 2.0 * (self.llf - self.llnull)
+
+    @property
+    def llr_pvalue(self) -> float:
+        """chi^2(df_model) p-value of :attr:`llr`."""
+        return float(stats.chi2.sf(self.llr, self.df_model))
+
+    @property
+    def pseudo_rsquared(self) -> float:
+        """McFadden's pseudo R^2, 1 - llf / llnull."""
+        return 1.0 - self.llf / self.llnull
+
+    @property
+    def rsquared(self) -> float:
+        """1 - RSS / TSS (TSS about the weighted mean, or about 0 without intercept)."""
+        return 1.0 - self.deviance / self.null_deviance
+
+    @property
+    def rsquared_adj(self) -> float:
+        """Adjusted R^2, 1 - (1 - R^2) (n - intercept) / df_resid."""
+        return 1.0 - (1.0 - self.rsquared) * (self.nobs - self.model.k_constant) / self.df_resid
+
+    @property
+    def sigma2_mle(self) -> float:
+        """MLE of the Gaussian variance, RSS / n (OLS)."""
+        return self.deviance / self.nobs
+
+    # --- per-row values -------------------------------------------------------------------
+    def _series(self, values: np.ndarray, name: str) -> pd.Series:
+        return pd.Series(values, index=self.model.design.row_index, name=name)
+
+    @property
+    def fittedvalues(self) -> pd.Series:
+        """Fitted means mu."""
+        return self._series(self._fit.mu, "fitted")
+
+    @property
+    def linear_predictor(self) -> pd.Series:
+        """Fitted linear predictor eta (offset included)."""
+        return self._series(self._fit.eta, "eta")
+
+    @property
+    def resid_response(self) -> pd.Series:
+        """y - mu."""
+        return self._series(self.model.endog - self._fit.mu, "resid_response")
+
+    @property
+    def resid_pearson(self) -> pd.Series:
+        """(y - mu) sqrt(w / V(mu))."""
+        m, mu = self.model, self._fit.mu
+        r = (m.endog - mu) * np.sqrt(m.prior_weights / m.family.variance(mu))
+        return self._series(r, "resid_pearson")
+
+    @property
+    def resid_deviance(self) -> pd.Series:
+        """sign(y - mu) sqrt(w d(y, mu))."""
+        m, mu = self.model, self._fit.mu
+        d = m.prior_weights * m.family.unit_deviance(m.endog, mu)
+        return self._series(np.sign(m.endog - mu) * np.sqrt(np.maximum(d, 0)), "resid_deviance")
+
+    @property
+    def resid_working(self) -> pd.Series:
+        """(y - mu) / (d mu / d eta)."""
+        m = self.model
+        return self._series(
+            (m.endog - self._fit.mu) / m.family.link.mu_eta(self._fit.eta), "resid_working"
+        )
+
+    @property
+    def resid(self) -> pd.Series:
+        """Response residuals (alias of :attr:`resid_response`)."""
+        return self.resid_response
+
+    # --- prediction -----------------------------------------------------------------------
+    def _exog_for(self, newdata: Any) -> np.ndarray:
+        design = self.model.design
+        if design.builder is not None:
+            return design.builder.build(newdata)
+        if isinstance(newdata, pd.DataFrame):
+            missing = [c for c in self.param_names if c not in newdata.columns]
+            if missing:
+                raise ValueError(f"new data lack the column(s) {missing}")
+            X = newdata[self.param_names].to_numpy(dtype=float)
+        else:
+            X = np.asarray(newdata, dtype=float)
+            if X.ndim == 1:
+                X = X[None, :] if X.size == len(self.params) else X[:, None]
+        if X.shape[1] != len(self.params):
+            raise ValueError(f"new data have {X.shape[1]} columns, the model {len(self.params)}")
+        return X
+
+    def _offset_for(self, newdata: Any, n: int, offset: Any, exposure: Any) -> np.ndarray:
+        cols = self.model.design.arg_columns
+        out = np.zeros(n)
+        if offset is None and "offset" in cols and isinstance(newdata, (pd.DataFrame, dict)):
+            offset = np.asarray(newdata[cols["offset"]], dtype=float)
+        if exposure is None and "exposure" in cols and isinstance(newdata, (pd.DataFrame, dict)):
+            exposure = np.asarray(newdata[cols["exposure"]], dtype=float)
+        if offset is not None:
+            out = out + np.asarray(offset, dtype=float)
+        if exposure is not None:
+            out = out + np.log(np.asarray(exposure, dtype=float))
+        return out
+
+    def predict(
+        self,
+        newdata: Any = None,
+        which: Literal["mean", "linear"] = "mean",
+        *,
+        offset: Any = None,
+        exposure: Any = None,
+    ) -> pd.Series | np.ndarray:
+        """Predicted means (``which="mean"``) or linear predictor (``"linear"``).
+
+        Parameters
+        ----------
+        newdata : DataFrame, dict of columns or array, optional
+            Defaults to the data used in the fit. For formula models the formula is
+            applied with the training data's levels and transforms.
+        offset, exposure : array, optional
+            For new data. When the model's offset/exposure came from a column, that
+            column of ``newdata`` is used if present; otherwise they are 0 / 1.
+        """
+        if which not in ("mean", "linear"):
+            raise ValueError(f"which must be 'mean' or 'linear', got {which!r}")
+        if newdata is None:
+            return self.fittedvalues if which == "mean" else self.linear_predictor
+        X = self._exog_for(newdata)
+        beta = np.nan_to_num(self.params.to_numpy())  # aliased columns contribute 0, as R
+        eta = X @ beta + self._offset_for(newdata, X.shape[0], offset, exposure)
+        values = eta if which == "linear" else self.model.family.link.inverse(eta)
+        if isinstance(newdata, pd.DataFrame):
+            return pd.Series(values, index=newdata.index, name="predicted")
+        return values
