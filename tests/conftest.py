@@ -24,7 +24,8 @@ def lre(estimate, certified):
 def load_reference(name: str) -> dict:
     """A JSON file of stored R output from tests/reference/, keyed by case id."""
     with open(HERE / "reference" / f"{name}.json") as fh:
-        cases = json.load(fh)
+        content = json.load(fh)
+    cases = content["cases"] if isinstance(content, dict) else content
     return {c["id"]: c for c in cases}
 
 
