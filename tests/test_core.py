@@ -7,7 +7,6 @@ checked against its closed form. Agreement is to 1e-8 relative unless stated.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
