@@ -10,6 +10,7 @@ Examples
 """
 
 from . import exceptions, families, links
+from .distributions import DistributionResults, compare_distributions, fit_distribution
 from .inference import LRTestResult, lr_test
 from .models import GLM, OLS, Logit, Poisson, Probit, glm, logit, ols, poisson, probit
 from .results import LikelihoodResults, RegressionResults
@@ -18,6 +19,7 @@ from .summary import Summary
 __version__ = "0.1.0"
 
 __all__ = [
+    "DistributionResults",
     "GLM",
     "OLS",
     "LRTestResult",
@@ -27,8 +29,10 @@ __all__ = [
     "Probit",
     "RegressionResults",
     "Summary",
+    "compare_distributions",
     "exceptions",
     "families",
+    "fit_distribution",
     "glm",
     "links",
     "logit",
