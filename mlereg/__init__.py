@@ -13,6 +13,7 @@ from . import exceptions, families, links
 from .distributions import DistributionResults, compare_distributions, fit_distribution
 from .inference import LRTestResult, lr_test
 from .models import GLM, OLS, Logit, Poisson, Probit, glm, logit, ols, poisson, probit
+from .penalty import L2Penalty
 from .results import LikelihoodResults, RegressionResults
 from .summary import Summary
 
@@ -21,6 +22,7 @@ __version__ = "0.1.0"
 __all__ = [
     "DistributionResults",
     "GLM",
+    "L2Penalty",
     "OLS",
     "LRTestResult",
     "LikelihoodResults",
