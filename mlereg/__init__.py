@@ -11,6 +11,7 @@ Examples
 
 from . import exceptions, families, links
 from .distributions import DistributionResults, compare_distributions, fit_distribution
+from .generic import GenericLikelihoodModel, GenericLikelihoodResults
 from .inference import LRTestResult, lr_test
 from .models import GLM, OLS, Logit, Poisson, Probit, glm, logit, ols, poisson, probit
 from .penalty import L2Penalty
@@ -22,6 +23,8 @@ __version__ = "0.1.0"
 __all__ = [
     "DistributionResults",
     "GLM",
+    "GenericLikelihoodModel",
+    "GenericLikelihoodResults",
     "L2Penalty",
     "OLS",
     "LRTestResult",
