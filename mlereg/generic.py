@@ -309,17 +309,18 @@ class GenericLikelihoodModel:
         k = len(self.param_names)
         if theta0.size != k:
             raise ValueError(f"start_params has {theta0.size} values, param_names {k}")
+        bnd = _Bounds(bounds, self.param_names)
+        bnd.to_free(theta0)  # start values inside the bounds, or a named error
         first = np.asarray(self._loglike(theta0), dtype=float)
         per_obs = first.ndim > 0
         if not np.all(np.isfinite(first)):
-            raise ValueError("loglike is not finite at start_params")
+            raise ValueError(f"loglike is not finite at start_params {theta0.tolist()}")
         if cov_type == "robust" and not per_obs:
             raise ValueError(
                 "cov_type='robust' needs loglike to return per-observation values (an array)"
             )
         nobs = float(first.size) if per_obs else self._nobs
         nobs = np.nan if nobs is None else float(nobs)
-        bnd = _Bounds(bounds, self.param_names)
         pen_obj = as_penalty(penalty)
         pen = None if pen_obj is None else pen_obj.resolve(self.param_names)
         free = list(range(k))

@@ -72,10 +72,12 @@ class L2Penalty:
         >>> L2Penalty.from_prior(0.0, 2.0).alpha
         0.25
         """
-        sd_arr = np.asarray(sd, dtype=float)
-        if np.any(sd_arr <= 0):
-            raise ValueError(f"prior sd must be positive, got {sd!r}")
-        alpha = 1.0 / sd_arr**2
+        values = np.asarray(list(sd.values()) if isinstance(sd, Mapping) else sd, dtype=float)
+        if np.any(values <= 0) or not np.all(np.isfinite(values)):
+            raise ValueError(f"prior sd must be positive and finite, got {sd!r}")
+        if isinstance(sd, Mapping):  # unnamed parameters get no prior (alpha = 0)
+            return cls({k: 1.0 / float(v) ** 2 for k, v in sd.items()}, mean, exclude)
+        alpha = 1.0 / values**2
         return cls(float(alpha) if alpha.ndim == 0 else alpha, mean, exclude)
 
     def resolve(
