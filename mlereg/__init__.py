@@ -10,15 +10,22 @@ Examples
 """
 
 from . import exceptions, families, links
+from .distributions import DistributionResults, compare_distributions, fit_distribution
+from .generic import GenericLikelihoodModel, GenericLikelihoodResults
 from .inference import LRTestResult, lr_test
 from .models import GLM, OLS, Logit, Poisson, Probit, glm, logit, ols, poisson, probit
+from .penalty import L2Penalty
 from .results import LikelihoodResults, RegressionResults
 from .summary import Summary
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DistributionResults",
     "GLM",
+    "GenericLikelihoodModel",
+    "GenericLikelihoodResults",
+    "L2Penalty",
     "OLS",
     "LRTestResult",
     "LikelihoodResults",
@@ -27,8 +34,10 @@ __all__ = [
     "Probit",
     "RegressionResults",
     "Summary",
+    "compare_distributions",
     "exceptions",
     "families",
+    "fit_distribution",
     "glm",
     "links",
     "logit",

@@ -26,6 +26,7 @@ from typing import Any, Literal
 import numpy as np
 
 from . import _linalg
+from . import penalty as penalty_mod
 from .exceptions import (
     ConvergenceWarning,
     DataError,
@@ -297,9 +298,16 @@ class LikelihoodModel:
         return aliased
 
     def _estimate(
-        self, X: np.ndarray, start_params: np.ndarray | None, maxiter: int, tol: float
+        self,
+        X: np.ndarray,
+        start_params: np.ndarray | None,
+        maxiter: int,
+        tol: float,
+        pen: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> NewtonResult:
         full, value = self._objective(X)
+        if pen is not None:
+            full, value = penalty_mod.penalise_objective(full, value, *pen)
         if start_params is None:
             system, Wz = self._start(X)
             start_params = system.solve(X.T @ Wz)
@@ -313,6 +321,7 @@ class LikelihoodModel:
         tol: float = 1e-8,
         information: InformationKind = "expected",
         on_singular: Literal["warn", "raise"] = "warn",
+        penalty: Any = None,
     ) -> Fit:
         if information not in ("expected", "observed"):
             raise ValueError(f"information must be 'expected' or 'observed', got {information!r}")
@@ -327,7 +336,13 @@ class LikelihoodModel:
             if start_params.shape[0] != p:
                 raise ValueError(f"start_params has {start_params.shape[0]} values, expected {p}")
             start_params = start_params[keep]
-        res = self._estimate(X, start_params, maxiter, tol)
+        pen = None
+        if penalty is not None:
+            lam, center = penalty_mod.as_penalty(penalty).resolve(
+                self.exog_names, penalty_mod.constant_columns(self.exog, self.exog_names)
+            )
+            pen = (lam[keep], center[keep])
+        res = self._estimate(X, start_params, maxiter, tol, pen)
         if not res.converged:
             warnings.warn(
                 f"{type(self).__name__} did not converge: {res.message}. Likely causes:"
@@ -339,7 +354,9 @@ class LikelihoodModel:
         eta = self._eta(beta, X)
         mu = self.family.link.inverse(eta)
         Wt = self._weights_at_eta(eta, information)
-        if information == "expected":
+        if pen is not None:  # penalised information X'WX + diag(alpha)
+            cov_k = _linalg.inv_psd(_linalg.weighted_gram(X, Wt) + np.diag(pen[0]))
+        elif information == "expected":
             cov_k = _linalg.GramSystem(X, Wt).inverse()
         else:
             cov_k = _linalg.inv_psd(_linalg.weighted_gram(X, Wt))
@@ -369,6 +386,7 @@ class LikelihoodModel:
         cov_type: str = "nonrobust",
         groups: Any = None,
         on_singular: Literal["warn", "raise"] = "warn",
+        penalty: Any = None,
     ):
         """Fit by maximum likelihood (Fisher scoring = IRLS, with step halving).
 
@@ -387,6 +405,11 @@ class LikelihoodModel:
             Cluster labels (a column name of the formula data, or an array per row used).
         on_singular : {"warn", "raise"}
             What to do with aliased (linearly dependent) columns.
+        penalty : L2Penalty or float, optional
+            Penalised likelihood (MAP under a Gaussian prior): adds
+            alpha / 2 ||beta - m||^2 to the objective deviance / 2, the intercept
+            unpenalised by default; SEs from the penalised information (see
+            :mod:`mlereg.penalty`). For OLS this is ridge regression with lambda = alpha.
 
         Returns
         -------
@@ -401,8 +424,9 @@ class LikelihoodModel:
                 tol=tol,
                 information=information,
                 on_singular=on_singular,
+                penalty=penalty,
             )
-        return RegressionResults(
+        res = RegressionResults(
             self,
             fit,
             cov_type=cov_type,
@@ -410,3 +434,5 @@ class LikelihoodModel:
             information=information,
             messages=tuple(messages),
         )
+        res.penalty = penalty_mod.as_penalty(penalty)
+        return res

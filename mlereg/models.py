@@ -143,8 +143,14 @@ class OLS(LikelihoodModel):
         tol: float = 1e-8,
         information: str = "expected",
         on_singular: str = "warn",
+        penalty: Any = None,
     ) -> Fit:
         import warnings
+
+        if penalty is not None:  # ridge: the general penalised Newton loop
+            return super()._fit_arrays(
+                start_params=start_params, maxiter=maxiter, tol=tol, penalty=penalty
+            )
 
         t = self._total_weights()
         sw = np.sqrt(t)
