@@ -226,6 +226,58 @@ newton_check <- function(fit) {
   max(abs(step) / sqrt(diag(cu)))
 }
 
+## observed-information covariance for a glm (differs from R's expected-information
+## vcov only for non-canonical links), and the HC0 sandwich built on it
+mu_derivs <- function(link, eta, mu) {
+  switch(link,
+    logit = { d1 <- mu * (1 - mu); list(d1 = d1, d2 = d1 * (1 - 2 * mu)) },
+    probit = { d1 <- dnorm(eta); list(d1 = d1, d2 = -eta * d1) },
+    cloglog = { d1 <- exp(eta - exp(eta)); list(d1 = d1, d2 = d1 * (1 - exp(eta))) },
+    log = list(d1 = mu, d2 = mu),
+    identity = list(d1 = rep(1, length(eta)), d2 = rep(0, length(eta))),
+    inverse = list(d1 = -1 / eta^2, d2 = 2 / eta^3),
+    "1/mu^2" = list(d1 = -0.5 * eta^-1.5, d2 = 0.75 * eta^-2.5),
+    sqrt = list(d1 = 2 * eta, d2 = rep(2, length(eta))),
+    stop("no derivatives for link ", link))
+}
+var_derivs <- function(family, mu) {
+  switch(family,
+    binomial = list(V = mu * (1 - mu), dV = 1 - 2 * mu),
+    poisson = list(V = mu, dV = rep(1, length(mu))),
+    Gamma = list(V = mu^2, dV = 2 * mu),
+    inverse.gaussian = list(V = mu^3, dV = 3 * mu^2),
+    gaussian = list(V = rep(1, length(mu)), dV = rep(0, length(mu))),
+    stop("no variance derivative for family ", family))
+}
+glm_oim <- function(fit) {
+  X <- model.matrix(fit); fam <- family(fit)
+  eta <- fit$linear.predictors; mu <- fit$fitted.values; y <- fit$y; w <- fit$prior.weights
+  md <- mu_derivs(fam$link, eta, mu); vd <- var_derivs(fam$family, mu)
+  phi <- summary(fit)$dispersion
+  hw <- w * (md$d1^2 / vd$V - (y - mu) * (md$d2 / vd$V - md$d1^2 * vd$dV / vd$V^2))
+  bread <- solve(crossprod(X * hw, X))
+  sc <- X * (w * (y - mu) * md$d1 / vd$V)
+  list(vcov_oim = phi * bread,
+       vcovHC0_oim = bread %*% crossprod(sc) %*% bread)
+}
+
+## full observed information of the NB2 log-likelihood in (beta, theta), incl.
+## the beta-theta cross terms (R's glm.nb vcov ignores them: it is the IRLS
+## covariance of beta at fixed theta, and SE.theta is for theta at fixed mu)
+nb_full_oim <- function(fit) {
+  X <- model.matrix(fit); y <- fit$y; w <- fit$prior.weights
+  mu <- fit$fitted.values; th <- fit$theta
+  h_ee <- -w * th * mu * (y + th) / (th + mu)^2
+  h_et <- w * (y - mu) * mu / (th + mu)^2
+  h_tt <- sum(w * (trigamma(y + th) - trigamma(th) + 1 / th - 2 / (th + mu) +
+                   (y + th) / (th + mu)^2))
+  H <- rbind(cbind(crossprod(X * h_ee, X), colSums(X * h_et)),
+             c(colSums(X * h_et), h_tt))
+  V <- solve(-H)
+  J <- diag(c(rep(1, ncol(X)), -1 / th^2))          # d(beta, alpha)/d(beta, theta)
+  list(theta = V, alpha = J %*% V %*% t(J))
+}
+
 ## exact profile-likelihood CI by root finding:
 ## sign(b - bhat) * sqrt((dev_j(b) - dev) / dispersion) = qnorm(1 - alpha/2)
 profile_exact <- function(fit, level = 0.95) {
@@ -349,6 +401,16 @@ glm_case <- function(id, data, r_call, formula, weights = NULL, offset = NULL,
     case$confint_profile_exact <- mat(profile_exact(fit))
   }
   if (robust) case <- c(case, robust_fields(fit, cluster))
+  if (!anyNA(coef(fit))) {
+    canon <- c(binomial = "logit", poisson = "log", Gamma = "inverse",
+               inverse.gaussian = "1/mu^2", gaussian = "identity")
+    if (!identical(unname(canon[fam$family]), fam$link)) {
+      oim <- glm_oim(fit)
+      case$vcov_oim <- mat(oim$vcov_oim)
+      case$bse_oim <- arr(sqrt(diag(oim$vcov_oim)))
+      if (robust) case$vcovHC0_oim <- mat(oim$vcovHC0_oim)
+    }
+  }
   case$predict_newdata_rows <- arr(rows)
   case$predict_link <- list(fit = arr(pl$fit), se_fit = arr(pl$se.fit),
                             residual_scale = pl$residual.scale)
@@ -425,6 +487,10 @@ nb_case <- function(id, data, r_call, formula, offset = NULL, offset_transform =
     df_resid = fit$df.residual, df_null = fit$df.null,
     dispersion = s$dispersion, nobs = nobs(fit), rank = fit$rank,
     vcov = mat(vcov(fit)))
+  fo <- nb_full_oim(fit)
+  case$vcov_full_oim_theta <- mat(fo$theta)
+  case$vcov_full_oim_alpha <- mat(fo$alpha)
+  case$bse_full_oim_alpha <- arr(sqrt(diag(fo$alpha)))
   case <- c(case, robust_fields(fit, cluster))
   case$predict_newdata_rows <- arr(rows)
   case$predict_link <- list(fit = arr(pl$fit), se_fit = arr(pl$se.fit))
