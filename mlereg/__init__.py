@@ -11,8 +11,21 @@ Examples
 
 from . import exceptions, families, links
 from .inference import LRTestResult, lr_test
-from .models import GLM, OLS, Logit, Poisson, Probit, glm, logit, ols, poisson, probit
-from .results import LikelihoodResults, RegressionResults
+from .models import (
+    GLM,
+    OLS,
+    Logit,
+    NegativeBinomial,
+    Poisson,
+    Probit,
+    glm,
+    logit,
+    negativebinomial,
+    ols,
+    poisson,
+    probit,
+)
+from .results import LikelihoodResults, NegativeBinomialResults, RegressionResults
 from .summary import Summary
 
 __version__ = "0.1.0"
@@ -23,6 +36,8 @@ __all__ = [
     "LRTestResult",
     "LikelihoodResults",
     "Logit",
+    "NegativeBinomial",
+    "NegativeBinomialResults",
     "Poisson",
     "Probit",
     "RegressionResults",
@@ -33,6 +48,7 @@ __all__ = [
     "links",
     "logit",
     "lr_test",
+    "negativebinomial",
     "ols",
     "poisson",
     "probit",

@@ -402,7 +402,8 @@ class LikelihoodModel:
                 information=information,
                 on_singular=on_singular,
             )
-        return RegressionResults(
+        results_class = getattr(self, "results_class", None) or RegressionResults
+        return results_class(
             self,
             fit,
             cov_type=cov_type,

@@ -385,3 +385,28 @@ class RegressionResults(LikelihoodResults):
         if isinstance(newdata, pd.DataFrame):
             return pd.Series(values, index=newdata.index, name="predicted")
         return values
+
+
+class NegativeBinomialResults(RegressionResults):
+    """Results of :class:`mlereg.NegativeBinomial`: a regression fit plus theta.
+
+    ``model`` is the model with alpha held at its estimate (so ``res.model.family`` is
+    the fitted negative binomial family). Extra attributes: ``theta`` and
+    ``theta_se`` (MASS's ``theta`` and ``SE.theta``), ``alpha = 1 / theta`` and
+    ``alpha_se = theta_se / theta^2`` (delta method).
+
+    Examples
+    --------
+    >>> import pandas as pd, mlereg as mr
+    >>> df = pd.DataFrame({"y": [0, 3, 1, 8, 2, 12, 4, 1, 9, 0], "x": range(10)})
+    >>> res = mr.NegativeBinomial.from_formula("y ~ x", df).fit()
+    >>> bool(abs(res.alpha * res.theta - 1) < 1e-12)
+    True
+    """
+
+    def __init__(self, model: LikelihoodModel, fit: Fit, **kwargs: Any) -> None:
+        super().__init__(fit.fixed_model, fit, **kwargs)
+        self.theta = float(fit.theta)
+        self.theta_se = float(fit.theta_se)
+        self.alpha = 1.0 / self.theta
+        self.alpha_se = self.theta_se / self.theta**2

@@ -63,9 +63,22 @@ def model_for(case: dict, formula: str | None = None) -> Any:
     return mr.GLM.from_formula(formula, data, family=family, **kwargs)
 
 
+_FITS: dict[tuple, Any] = {}
+
+
 def fit_case(case: dict, **fit_kwargs: Any):
-    """Fit the case's model tightly (the references are the exact MLE)."""
-    return model_for(case).fit(tol=1e-12, **fit_kwargs)
+    """Fit the case's model tightly (the references are the exact MLE).
+
+    Results are immutable, so fits with hashable arguments are cached for the session.
+    """
+    try:
+        key = (case["id"], tuple(sorted(fit_kwargs.items())))
+        hash(key)
+    except TypeError:
+        return model_for(case).fit(tol=1e-12, **fit_kwargs)
+    if key not in _FITS:
+        _FITS[key] = model_for(case).fit(tol=1e-12, **fit_kwargs)
+    return _FITS[key]
 
 
 def arr(values: Any) -> np.ndarray:

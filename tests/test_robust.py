@@ -19,7 +19,7 @@ from mlereg.exceptions import DataError
 from .conftest import load_csv
 from .refmodels import all_cases, arr, fit_case, model_for
 
-CASES = [c for c in all_cases(("glm", "ols")) if "vcovHC0" in c]
+CASES = [c for c in all_cases(("glm", "ols", "glm.nb")) if "vcovHC0" in c]
 CLUSTER_CASES = [c for c in CASES if "vcovCL" in c]
 OIM_CASES = [c for c in CASES if "vcovHC0_oim" in c]
 
