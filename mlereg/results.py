@@ -152,6 +152,21 @@ class LikelihoodResults:
         """Likelihood-ratio test against another fit of a nested model (either order)."""
         return inference.lr_test(self, other)
 
+    def wald_test(self, constraints: Any, q: Any = None, use_f: bool | None = None):
+        """Joint Wald test of linear restrictions, e.g. ``"x1 = 0, a = b"`` or a matrix
+        ``R`` (with ``q``); F-based for t-inference models. See
+        :func:`mlereg.hypothesis.wald_test`."""
+        from .hypothesis import wald_test
+
+        return wald_test(self, constraints, q, use_f)
+
+    def t_test(self, constraints: Any, q: Any = None):
+        """Wald test of each linear restriction separately. See
+        :func:`mlereg.hypothesis.t_test`."""
+        from .hypothesis import t_test
+
+        return t_test(self, constraints, q)
+
     def summary(self, **kwargs: Any):
         """A :class:`mlereg.summary.Summary`: ``str()`` gives the text table."""
         from .summary import Summary
