@@ -370,6 +370,13 @@ class RegressionResults(LikelihoodResults):
             out = out + np.log(np.asarray(exposure, dtype=float))
         return out
 
+    def get_prediction(self, newdata: Any = None, *, offset: Any = None, exposure: Any = None):
+        """Predictions with delta-method SEs and intervals (``.summary_frame(alpha)``);
+        OLS adds prediction intervals. See :func:`mlereg.prediction.get_prediction`."""
+        from .prediction import get_prediction
+
+        return get_prediction(self, newdata, offset=offset, exposure=exposure)
+
     def predict(
         self,
         newdata: Any = None,
