@@ -13,9 +13,22 @@ from . import exceptions, families, links
 from .distributions import DistributionResults, compare_distributions, fit_distribution
 from .generic import GenericLikelihoodModel, GenericLikelihoodResults
 from .inference import LRTestResult, lr_test
-from .models import GLM, OLS, Logit, Poisson, Probit, glm, logit, ols, poisson, probit
+from .models import (
+    GLM,
+    OLS,
+    Logit,
+    NegativeBinomial,
+    Poisson,
+    Probit,
+    glm,
+    logit,
+    negativebinomial,
+    ols,
+    poisson,
+    probit,
+)
 from .penalty import L2Penalty
-from .results import LikelihoodResults, RegressionResults
+from .results import LikelihoodResults, NegativeBinomialResults, RegressionResults
 from .summary import Summary
 
 __version__ = "0.1.0"
@@ -30,6 +43,8 @@ __all__ = [
     "LRTestResult",
     "LikelihoodResults",
     "Logit",
+    "NegativeBinomial",
+    "NegativeBinomialResults",
     "Poisson",
     "Probit",
     "RegressionResults",
@@ -42,6 +57,7 @@ __all__ = [
     "links",
     "logit",
     "lr_test",
+    "negativebinomial",
     "ols",
     "poisson",
     "probit",

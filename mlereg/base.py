@@ -426,7 +426,8 @@ class LikelihoodModel:
                 on_singular=on_singular,
                 penalty=penalty,
             )
-        res = RegressionResults(
+        results_class = getattr(self, "results_class", None) or RegressionResults
+        res = results_class(
             self,
             fit,
             cov_type=cov_type,

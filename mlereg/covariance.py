@@ -1,6 +1,33 @@
-"""Covariance matrices of the estimates.
+"""Covariance matrices of the estimates: model-based, heteroskedasticity-robust, cluster.
 
-``nonrobust`` is the inverse Fisher information times the dispersion: phi (X' W X)^-1.
+All of them are built from the same two pieces of a fitted regression model, per row i:
+
+* the bread ``A^-1``: the inverse information (``fit.cov_unscaled``; expected unless the
+  fit asked for ``information="observed"``), and
+* the score contribution ``u_i x_i`` with ``u_i = w_i (y_i - mu_i) mu_eta_i / V(mu_i)``
+  (prior weight ``w_i``), i.e. R's working residual times working weight.
+
+Types (``k`` = number of estimated, non-aliased coefficients, ``n`` = nobs):
+
+``nonrobust``
+    ``phi A^-1`` with the dispersion ``phi`` (``summary.glm``/``vcov``).
+``HC0``
+    ``A^-1 (sum_i u_i^2 x_i x_i') A^-1`` (the dispersion cancels).
+``HC1``
+    HC0 times ``n / (n - k)``.
+``HC2``, ``HC3``
+    ``u_i^2`` divided by ``(1 - h_i)`` or ``(1 - h_i)^2``, with ``h_i`` the diagonal of
+    the IRLS-weighted hat matrix ``W^1/2 X A^-1 X' W^1/2`` (R's ``hatvalues``).
+``cluster``
+    ``A^-1 (sum_g s_g s_g') A^-1 * G / (G - 1) * (n - 1) / (n - k)``, with
+    ``s_g = sum_{i in g} u_i x_i`` and ``G`` clusters.
+
+These are exactly ``sandwich::vcovHC(fit, type=)`` and
+``sandwich::vcovCL(fit, cluster=, type="HC1")`` for ``lm`` and ``glm`` fits (which use
+the expected information for the bread), and statsmodels' ``cov_type="cluster"``.
+statsmodels' ``HC1``-``HC3`` for GLMs differ (no hat-matrix or small-sample
+adjustment). Frequency weights count each row as that many identical observations.
+Nothing of size n x n is formed: hat values are row-wise sums over blocks of rows.
 """
 
 from __future__ import annotations
@@ -8,8 +35,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-COV_TYPES = ("nonrobust",)
+from . import _linalg
+from .exceptions import DataError
+
+COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster")
 
 
 def covariance(model: Any, fit: Any, cov_type: str, groups: Any = None) -> np.ndarray:
@@ -19,17 +50,152 @@ def covariance(model: Any, fit: Any, cov_type: str, groups: Any = None) -> np.nd
     ----------
     model : LikelihoodModel
     fit : mlereg.base.Fit
-    cov_type : str
-        One of :data:`COV_TYPES`.
-    groups : ignored for ``nonrobust``.
+    cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"}
+        See the module docstring for the formulas.
+    groups : str or array-like, optional
+        Cluster labels for ``cov_type="cluster"``: a column name of the formula data or
+        an array with one label per row used in the fit (after missing-row dropping).
+
+    Returns
+    -------
+    ndarray (p, p)
+
+    Raises
+    ------
+    ValueError
+        Unknown ``cov_type``; ``groups`` missing for ``"cluster"`` or given otherwise.
+    DataError
+        ``groups`` has the wrong length, missing labels, or a single cluster.
 
     Examples
     --------
     >>> import numpy as np, mlereg as mr
-    >>> res = mr.OLS(np.array([1.0, 2.0, 2.0, 4.0]), np.c_[np.ones(4), np.arange(4.0)]).fit()
-    >>> res.cov_params().shape
-    (2, 2)
+    >>> X = np.c_[np.ones(6), np.arange(6.0)]; y = np.array([1.0, 2.0, 2.0, 4.0, 3.0, 7.0])
+    >>> res = mr.OLS(y, X).fit(cov_type="HC1")
+    >>> res.cov_type, res.cov_params().shape
+    ('HC1', (2, 2))
     """
     if cov_type not in COV_TYPES:
         raise ValueError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
-    return fit.cov_unscaled * fit.scale
+    if cov_type != "cluster" and groups is not None:
+        raise ValueError(f"groups= is only used with cov_type='cluster', got cov_type={cov_type!r}")
+    if cov_type == "nonrobust":
+        return fit.cov_unscaled * fit.scale
+    keep = ~np.isnan(fit.params)
+    X = model.exog[:, keep]
+    bread = fit.cov_unscaled[np.ix_(keep, keep)]
+    u = score_weights(model, fit)
+    fw = model.freq_weights
+    n = float(np.sum(fw))
+    k = X.shape[1]
+    if cov_type == "cluster":
+        if groups is None:
+            raise ValueError("cov_type='cluster' needs groups= (a column name or an array)")
+        codes, n_groups = _group_codes(model, groups)
+        if n_groups < 2:
+            raise DataError(f"groups= defines {n_groups} cluster; at least 2 are needed")
+        # s_g = sum over the rows of cluster g of fw_i u_i x_i, one row per cluster
+        S = np.zeros((n_groups, k))
+        np.add.at(S, codes, X * (fw * u)[:, None])
+        meat = S.T @ S
+        meat *= n_groups / (n_groups - 1) * (n - 1) / (n - k)
+    else:
+        omega = np.square(u)
+        if cov_type == "HC1":
+            omega = omega * n / (n - k)
+        elif cov_type in ("HC2", "HC3"):
+            h = hat_values(model, fit)
+            with np.errstate(divide="ignore"):
+                omega = omega / (1.0 - h) ** (1 if cov_type == "HC2" else 2)
+        meat = _linalg.weighted_gram(X, fw * omega)
+    cov_k = bread @ meat @ bread
+    cov = np.full(fit.cov_unscaled.shape, np.nan)
+    cov[np.ix_(keep, keep)] = 0.5 * (cov_k + cov_k.T)
+    return cov
+
+
+def score_weights(model: Any, fit: Any) -> np.ndarray:
+    """``u_i = w_i (y_i - mu_i) mu_eta_i / V(mu_i)`` per row (one copy of a frequency
+    weighted row): the score of beta is ``X' (fw * u)``.
+
+    Examples
+    --------
+    >>> import numpy as np, mlereg as mr
+    >>> X = np.c_[np.ones(4), np.arange(4.0)]; y = np.array([0.0, 1.0, 0.0, 1.0])
+    >>> res = mr.Logit(y, X).fit()
+    >>> u = score_weights(res.model, res._fit)
+    >>> bool(np.allclose(X.T @ u, 0, atol=1e-8))
+    True
+    """
+    family = model.family
+    mu_eta = family.link.mu_eta(fit.eta)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = model.prior_weights * (model.endog - fit.mu) * mu_eta / family.variance(fit.mu)
+    return np.where(model.prior_weights > 0, u, 0.0)
+
+
+def hat_values(model: Any, fit: Any) -> np.ndarray:
+    """Diagonal of the IRLS-weighted hat matrix, ``h_i = W_i x_i' (X' W X)^-1 x_i``, with
+    the Fisher weights W of one copy of each row (R's ``hatvalues`` for lm and glm).
+
+    Computed on blocks of rows; the n x n hat matrix is never formed.
+
+    Examples
+    --------
+    >>> import numpy as np, mlereg as mr
+    >>> X = np.c_[np.ones(5), np.arange(5.0)]; y = np.array([1.0, 3.0, 2.0, 5.0, 4.0])
+    >>> res = mr.OLS(y, X).fit()
+    >>> round(float(hat_values(res.model, res._fit).sum()), 10)  # trace = rank
+    2.0
+    """
+    keep = ~np.isnan(fit.params)
+    X = model.exog[:, keep]
+    W = model._weights_at_eta(fit.eta, "expected")  # includes the frequency weights
+    A_inv = _linalg.GramSystem(X, W).inverse()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        W_row = np.where(model.freq_weights > 0, W / model.freq_weights, 0.0)
+    h = np.empty(X.shape[0])
+    step = _linalg.BLOCK_ROWS
+    for start in range(0, X.shape[0], step):
+        Xb = X[start : start + step]
+        h[start : start + step] = np.einsum("ij,ij->i", Xb @ A_inv, Xb)
+    return h * W_row
+
+
+def _group_codes(model: Any, groups: Any) -> tuple[np.ndarray, int]:
+    """Integer cluster codes (0..G-1) for the rows used in the fit, and G."""
+    nrows = model.exog.shape[0]
+    if isinstance(groups, str):
+        data = getattr(model, "data", None)
+        if data is None:
+            raise ValueError(
+                f"groups={groups!r} names a column, but the model was not built from a"
+                " formula and data; pass an array of labels instead"
+            )
+        try:
+            column = data[groups]
+        except (KeyError, IndexError):
+            raise DataError(f"groups={groups!r} is not a column of the model's data") from None
+        column = pd.Series(np.asarray(column), index=_index_of(data))
+        values = column.loc[model.design.row_index]
+    else:
+        values = groups
+        if isinstance(groups, pd.Series) and len(groups) != nrows:
+            values = groups.loc[model.design.row_index]
+    values = pd.Series(np.asarray(values).ravel() if np.ndim(values) else [values])
+    if len(values) != nrows:
+        raise DataError(
+            f"groups has {len(values)} labels but the fit used {nrows} rows (align the labels"
+            " with the rows left after dropping missing values, or pass a column name)"
+        )
+    if values.isna().any():
+        raise DataError(f"groups has {int(values.isna().sum())} missing label(s)")
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes, len(uniques)
+
+
+def _index_of(data: Any) -> pd.Index:
+    if isinstance(data, (pd.DataFrame, pd.Series)):
+        return data.index
+    first = next(iter(data.values())) if isinstance(data, dict) else data
+    return pd.RangeIndex(len(first))

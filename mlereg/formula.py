@@ -461,3 +461,43 @@ def design_from_arrays(
         n_dropped=n_drop,
         dropped_by=counts,
     )
+
+
+def linear_constraint(
+    constraints: str | list[str], names: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Parse linear restrictions on named coefficients into ``R beta = q``.
+
+    Parameters
+    ----------
+    constraints : str or list of str
+        Comma-separated equations in the coefficient names, e.g.
+        ``"x1 = 0, C(g)[T.b] = C(g)[T.c]"`` or ``["x1 = 2 * x2", "x3"]`` (an expression
+        without ``=`` means ``= 0``).
+    names : list of str
+        The coefficient names, in order.
+
+    Returns
+    -------
+    R : ndarray (J, p)
+    q : ndarray (J,)
+
+    Raises
+    ------
+    FormulaError
+        A restriction cannot be parsed or names an unknown coefficient.
+
+    Examples
+    --------
+    >>> R, q = linear_constraint("x1 = 0, a = b", ["Intercept", "x1", "a", "b"])
+    >>> R.tolist(), q.tolist()
+    ([[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, -1.0]], [0.0, 0.0])
+    """
+    try:
+        lc = patsy.DesignInfo(list(names)).linear_constraint(constraints)
+    except patsy.PatsyError as exc:
+        raise FormulaError(
+            f"cannot parse the restriction(s) {constraints!r}: {exc}. Coefficient names"
+            f" are {list(names)}"
+        ) from None
+    return np.asarray(lc.coefs, dtype=float), np.asarray(lc.constants, dtype=float).ravel()

@@ -152,6 +152,21 @@ class LikelihoodResults:
         """Likelihood-ratio test against another fit of a nested model (either order)."""
         return inference.lr_test(self, other)
 
+    def wald_test(self, constraints: Any, q: Any = None, use_f: bool | None = None):
+        """Joint Wald test of linear restrictions, e.g. ``"x1 = 0, a = b"`` or a matrix
+        ``R`` (with ``q``); F-based for t-inference models. See
+        :func:`mlereg.hypothesis.wald_test`."""
+        from .hypothesis import wald_test
+
+        return wald_test(self, constraints, q, use_f)
+
+    def t_test(self, constraints: Any, q: Any = None):
+        """Wald test of each linear restriction separately. See
+        :func:`mlereg.hypothesis.t_test`."""
+        from .hypothesis import t_test
+
+        return t_test(self, constraints, q)
+
     def summary(self, **kwargs: Any):
         """A :class:`mlereg.summary.Summary`: ``str()`` gives the text table."""
         from .summary import Summary
@@ -355,6 +370,13 @@ class RegressionResults(LikelihoodResults):
             out = out + np.log(np.asarray(exposure, dtype=float))
         return out
 
+    def get_prediction(self, newdata: Any = None, *, offset: Any = None, exposure: Any = None):
+        """Predictions with delta-method SEs and intervals (``.summary_frame(alpha)``);
+        OLS adds prediction intervals. See :func:`mlereg.prediction.get_prediction`."""
+        from .prediction import get_prediction
+
+        return get_prediction(self, newdata, offset=offset, exposure=exposure)
+
     def predict(
         self,
         newdata: Any = None,
@@ -385,3 +407,28 @@ class RegressionResults(LikelihoodResults):
         if isinstance(newdata, pd.DataFrame):
             return pd.Series(values, index=newdata.index, name="predicted")
         return values
+
+
+class NegativeBinomialResults(RegressionResults):
+    """Results of :class:`mlereg.NegativeBinomial`: a regression fit plus theta.
+
+    ``model`` is the model with alpha held at its estimate (so ``res.model.family`` is
+    the fitted negative binomial family). Extra attributes: ``theta`` and
+    ``theta_se`` (MASS's ``theta`` and ``SE.theta``), ``alpha = 1 / theta`` and
+    ``alpha_se = theta_se / theta^2`` (delta method).
+
+    Examples
+    --------
+    >>> import pandas as pd, mlereg as mr
+    >>> df = pd.DataFrame({"y": [0, 3, 1, 8, 2, 12, 4, 1, 9, 0], "x": range(10)})
+    >>> res = mr.NegativeBinomial.from_formula("y ~ x", df).fit()
+    >>> bool(abs(res.alpha * res.theta - 1) < 1e-12)
+    True
+    """
+
+    def __init__(self, model: LikelihoodModel, fit: Fit, **kwargs: Any) -> None:
+        super().__init__(fit.fixed_model, fit, **kwargs)
+        self.theta = float(fit.theta)
+        self.theta_se = float(fit.theta_se)
+        self.alpha = 1.0 / self.theta
+        self.alpha_se = self.theta_se / self.theta**2
