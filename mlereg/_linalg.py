@@ -83,8 +83,22 @@ class PivotedQR:
 
     @property
     def aliased(self) -> np.ndarray:
-        """Indices (in A's column order, sorted) of the columns beyond the rank."""
-        return np.sort(self.piv[self.rank :])
+        """Indices (in A's column order, sorted) of the p - rank aliased columns.
+
+        Which columns are aliased follows R's ``lm``/``glm``: a column is aliased when it
+        is a combination of the columns *before* it, so of two collinear columns the
+        later one is dropped. These are the p - rank columns with the smallest distance
+        to the span of the columns before them (the diagonal of an unpivoted QR of the
+        unit-norm columns); the rank itself comes from the pivoted QR.
+        """
+        p = self.R.shape[1]
+        if self.rank >= p:
+            return np.array([], dtype=int)
+        A = np.empty((self.Q.shape[0], p))
+        A[:, self.piv] = self.Q @ self.R  # A / scale, in A's column order
+        d = np.abs(np.diag(sla.qr(A, mode="r")[0][: min(A.shape), :]))
+        d = np.concatenate([d, np.zeros(p - d.size)])  # more columns than rows
+        return np.sort(np.argsort(d, kind="stable")[: p - self.rank])
 
     def _untangle(self, z: np.ndarray) -> np.ndarray:
         out = np.empty_like(z)

@@ -290,7 +290,7 @@ def _check_finite(arr: np.ndarray, name: str, row_index: Any = None) -> None:
     bad = np.isinf(arr)
     if bad.any():
         rows = np.flatnonzero(bad.reshape(bad.shape[0], -1).any(axis=1))[:5]
-        labels = list(row_index[rows]) if row_index is not None else list(rows)
+        labels = (row_index[rows] if row_index is not None else rows).tolist()
         raise DataError(
             f"{name} has {int(bad.sum())} infinite value(s), first at row(s) {labels};"
             " inf is not treated as missing: remove or recode those rows"
@@ -335,17 +335,21 @@ def _prepare_extras(
     return out
 
 
+def _labels(mask: np.ndarray, index: Any, k: int = 5) -> list[Any]:
+    """Labels (from the data's index when there is one) of the first k rows in mask."""
+    rows = np.flatnonzero(mask)[:k]
+    return (index[rows] if index is not None else rows).tolist()
+
+
 def _validate_extras(resolved: dict[str, tuple[np.ndarray, str]], index: Any) -> None:
     for arg, (arr, label) in resolved.items():
         _check_finite(arr, f"{arg} ({label!r})" if label != arg else arg, index)
         if arg in ("weights", "freq_weights") and np.any(arr < 0):
-            rows = np.flatnonzero(arr < 0)[:5]
-            raise DataError(f"{arg} ({label!r}) has negative values at row(s) {list(rows)}")
+            rows = _labels(arr < 0, index)
+            raise DataError(f"{arg} ({label!r}) has negative values at row(s) {rows}")
         if arg == "exposure" and np.any(arr <= 0):
-            rows = np.flatnonzero(arr <= 0)[:5]
-            raise DataError(
-                f"exposure ({label!r}) must be positive; non-positive at row(s) {list(rows)}"
-            )
+            rows = _labels(arr <= 0, index)
+            raise DataError(f"exposure ({label!r}) must be positive; non-positive at row(s) {rows}")
 
 
 def _assemble(

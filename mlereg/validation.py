@@ -28,7 +28,7 @@ from .formula import Design
 
 def _rows(mask: np.ndarray, design: Design, k: int = 5) -> list[Any]:
     rows = np.flatnonzero(mask)[:k]
-    return list(design.row_index[rows]) if design.row_index is not None else list(rows)
+    return (design.row_index[rows] if design.row_index is not None else rows).tolist()
 
 
 def _distinct(y: np.ndarray, k: int = 6) -> str:
