@@ -74,7 +74,11 @@ class PivotedQR:
 
     @classmethod
     def of(cls, A: np.ndarray) -> PivotedQR:
-        scale = np.sqrt(np.einsum("ij,ij->j", A, A))
+        # column norms without underflow: a column of 1e-160 has squares below the
+        # smallest double, so scale by its largest entry first
+        big = np.max(np.abs(A), axis=0) if A.shape[0] else np.ones(A.shape[1])
+        big[big == 0] = 1.0
+        scale = big * np.sqrt(np.einsum("ij,ij->j", A / big, A / big))
         scale[scale == 0] = 1.0
         Q, R, piv = sla.qr(A / scale, mode="economic", pivoting=True)
         d = np.abs(np.diag(R))
@@ -173,7 +177,11 @@ class GramSystem:
         d = np.sqrt(np.abs(np.diag(self.gram)))
         d[d == 0] = 1.0
         self._d = d
+        # X' W X entries near the underflow threshold have lost their digits: use the QR
+        tiny = np.any((d > 0) & (d < 1e-140))
         try:
+            if tiny:
+                raise np.linalg.LinAlgError("Gram matrix entries underflow")
             L = np.linalg.cholesky(self.gram / np.outer(d, d))
             ratio = np.min(np.diag(L)) / np.max(np.diag(L))
             if np.isfinite(ratio) and ratio > CHOL_RATIO_TOL:
