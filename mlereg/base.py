@@ -348,7 +348,9 @@ class LikelihoodModel:
         sep = separation.before_fit(self, X, names, warn=method != "firth")
         res = self._estimate(X, start_params, maxiter, tol, method)
         mu = self.family.link.inverse(self._eta(res.x, X))
-        sep = separation.after_fit(self, X, names, sep, mu, warn=method != "firth")
+        sep = separation.after_fit(
+            self, X, names, sep, mu, warn=method != "firth", converged=res.converged
+        )
         if not res.converged and sep is None:
             warnings.warn(
                 f"{type(self).__name__} did not converge: {res.message}. Likely causes:"

@@ -540,3 +540,13 @@ def test_non_convergence_warns_with_criterion(df):
     assert res.converged is False
     assert "NOT CONVERGED" in str(res.summary())
     assert any("did not converge" in m for m in res.messages)
+
+
+def test_large_designs_check_separation_after_the_fit(monkeypatch):
+    import mlereg.separation
+
+    monkeypatch.setattr(mlereg.separation, "LP_MAX_CELLS", 0)  # as for a large design
+    data = load_csv("separated.csv")
+    with pytest.warns(PerfectSeparationWarning, match="complete separation"):
+        res = mr.logit("y ~ x", data).fit()
+    assert res.separation.terms == ("Intercept", "x")
