@@ -3,7 +3,7 @@
 Examples
 --------
 >>> import pandas as pd, mlereg as mr
->>> df = pd.DataFrame({"default": [0, 0, 1, 0, 1, 1], "income": [60, 45, 20, 50, 40, 25]})
+>>> df = pd.DataFrame({"default": [0, 0, 1, 0, 1, 1], "income": [60, 45, 20, 50, 40, 55]})
 >>> res = mr.Logit.from_formula("default ~ income", df).fit()
 >>> sorted(res.params.index)
 ['Intercept', 'income']

@@ -74,7 +74,11 @@ class PivotedQR:
 
     @classmethod
     def of(cls, A: np.ndarray) -> PivotedQR:
-        scale = np.sqrt(np.einsum("ij,ij->j", A, A))
+        # column norms without underflow: a column of 1e-160 has squares below the
+        # smallest double, so scale by its largest entry first
+        big = np.max(np.abs(A), axis=0) if A.shape[0] else np.ones(A.shape[1])
+        big[big == 0] = 1.0
+        scale = big * np.sqrt(np.einsum("ij,ij->j", A / big, A / big))
         scale[scale == 0] = 1.0
         Q, R, piv = sla.qr(A / scale, mode="economic", pivoting=True)
         d = np.abs(np.diag(R))
@@ -83,8 +87,22 @@ class PivotedQR:
 
     @property
     def aliased(self) -> np.ndarray:
-        """Indices (in A's column order, sorted) of the columns beyond the rank."""
-        return np.sort(self.piv[self.rank :])
+        """Indices (in A's column order, sorted) of the p - rank aliased columns.
+
+        Which columns are aliased follows R's ``lm``/``glm``: a column is aliased when it
+        is a combination of the columns *before* it, so of two collinear columns the
+        later one is dropped. These are the p - rank columns with the smallest distance
+        to the span of the columns before them (the diagonal of an unpivoted QR of the
+        unit-norm columns); the rank itself comes from the pivoted QR.
+        """
+        p = self.R.shape[1]
+        if self.rank >= p:
+            return np.array([], dtype=int)
+        A = np.empty((self.Q.shape[0], p))
+        A[:, self.piv] = self.Q @ self.R  # A / scale, in A's column order
+        d = np.abs(np.diag(sla.qr(A, mode="r")[0][: min(A.shape), :]))
+        d = np.concatenate([d, np.zeros(p - d.size)])  # more columns than rows
+        return np.sort(np.argsort(d, kind="stable")[: p - self.rank])
 
     def _untangle(self, z: np.ndarray) -> np.ndarray:
         out = np.empty_like(z)
@@ -159,7 +177,11 @@ class GramSystem:
         d = np.sqrt(np.abs(np.diag(self.gram)))
         d[d == 0] = 1.0
         self._d = d
+        # X' W X entries near the underflow threshold have lost their digits: use the QR
+        tiny = np.any((d > 0) & (d < 1e-140))
         try:
+            if tiny:
+                raise np.linalg.LinAlgError("Gram matrix entries underflow")
             L = np.linalg.cholesky(self.gram / np.outer(d, d))
             ratio = np.min(np.diag(L)) / np.max(np.diag(L))
             if np.isfinite(ratio) and ratio > CHOL_RATIO_TOL:

@@ -25,16 +25,17 @@ from typing import Any, Literal
 
 import numpy as np
 
-from . import _linalg
+from . import _linalg, firth, separation, validation
 from . import penalty as penalty_mod
 from .exceptions import (
     ConvergenceWarning,
     DataError,
     MleregWarning,
     RankDeficiencyWarning,
+    SaturatedModelWarning,
     SingularDesignError,
 )
-from .families import Binomial, Family
+from .families import Family
 from .formula import Design, design_from_arrays, design_from_formula
 from .solver import NewtonResult, newton
 
@@ -70,35 +71,13 @@ class Fit:
     aliased: np.ndarray
     solver: NewtonResult
     method: str
+    separation: separation.Separation | None = None
 
 
 def _response_and_weights(design: Design, family: Family) -> tuple[np.ndarray, np.ndarray]:
-    """The response as the family expects it, and the prior weights.
-
-    A two-column binomial response (successes, failures) becomes the proportion of
-    successes with the number of trials as prior weight, like R's ``cbind(s, f)``.
-    """
-    y = design.y
-    w = np.ones(design.nrows) if design.weights is None else design.weights
-    if y.ndim == 2:
-        if not isinstance(family, Binomial) or y.shape[1] != 2:
-            raise DataError(
-                f"the response {design.endog_name!r} has {y.shape[1]} columns; only a"
-                " binomial model takes two (successes + failures)"
-            )
-        if np.any(y < 0):
-            raise DataError(f"the counts in {design.endog_name!r} must be non-negative")
-        trials = y.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            prop = np.where(trials > 0, y[:, 0] / trials, 0.0)
-        return prop, w * trials
-    problem = family.check_y(y)
-    if problem is not None:
-        raise DataError(
-            f"the response {design.endog_name!r} is not valid for the {family.name}"
-            f" family: {problem}"
-        )
-    return y, w
+    """The response as the family expects it, and the prior weights (checked against
+    the family's domain by :func:`mlereg.validation.response_for_family`)."""
+    return validation.response_for_family(design, family)
 
 
 def _has_intercept(design: Design) -> bool:
@@ -132,16 +111,19 @@ class LikelihoodModel:
         missing: Literal["drop", "raise"] = "drop",
         **model_kwargs: Any,
     ) -> None:
-        design = design_from_arrays(
-            endog,
-            exog,
-            offset=offset,
-            exposure=exposure,
-            weights=weights,
-            freq_weights=freq_weights,
-            missing=missing,
-        )
-        self._init_design(design, **model_kwargs)
+        validation.check_kwargs(self._init_design, model_kwargs, type(self).__name__)
+        with record_warnings() as messages:
+            design = design_from_arrays(
+                endog,
+                exog,
+                offset=offset,
+                exposure=exposure,
+                weights=weights,
+                freq_weights=freq_weights,
+                missing=missing,
+            )
+            self._init_design(design, **model_kwargs)
+        self._messages = tuple(messages)
 
     @classmethod
     def from_formula(
@@ -163,20 +145,29 @@ class LikelihoodModel:
         ``freq_weights`` are column names of ``data`` or arrays. Rows with a missing value
         in any variable used are dropped together (``missing="drop"``) and counted.
         """
-        design = design_from_formula(
-            formula,
-            data,
-            offset=offset,
-            exposure=exposure,
-            weights=weights,
-            freq_weights=freq_weights,
-            missing=missing,
-            eval_env=eval_env + 1,
-        )
+        validation.check_kwargs(cls._init_design, model_kwargs, f"{cls.__name__}.from_formula")
         model = cls.__new__(cls)
-        model._init_design(design, **model_kwargs)
+        with record_warnings() as messages:
+            design = design_from_formula(
+                formula,
+                data,
+                offset=offset,
+                exposure=exposure,
+                weights=weights,
+                freq_weights=freq_weights,
+                missing=missing,
+                eval_env=eval_env + 1,
+            )
+            model._init_design(design, **model_kwargs)
+        model._messages = tuple(messages)
         model.data = data  # a reference (no copy), for groups= given as a column name
         return model
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The data frame is only a reference kept for groups= column names: not pickled.
+        state = self.__dict__.copy()
+        state["data"] = None
+        return state
 
     def _init_design(self, design: Design) -> None:
         self.design = design
@@ -190,7 +181,20 @@ class LikelihoodModel:
         self.offset = np.zeros(n) if design.offset is None else design.offset
         self.exog_names = list(design.exog_names)
         self.endog_name = design.endog_name
+        self.response_levels = design.response_levels
         self.k_constant = int(_has_intercept(design))
+        self._messages: tuple[str, ...] = ()
+        rows = int(np.sum(self.prior_weights * self.freq_weights > 0))
+        if rows < self.exog.shape[1]:
+            raise DataError(
+                f"{rows} usable row(s) but {self.exog.shape[1]} design columns"
+                f" {self.exog_names[:10]}: fewer rows than parameters"
+                + (
+                    f" ({design.n_dropped} row(s) dropped for missing values)"
+                    if design.n_dropped
+                    else ""
+                )
+            )
 
     # --- derived sizes ----------------------------------------------------------------------
     @property
@@ -304,8 +308,12 @@ class LikelihoodModel:
         maxiter: int,
         tol: float,
         pen: tuple[np.ndarray, np.ndarray] | None = None,
+        method: str = "irls",
     ) -> NewtonResult:
-        full, value = self._objective(X)
+        if method == "firth":
+            full, value = firth.penalized_objective(self, X)
+        else:
+            full, value = self._objective(X)
         if pen is not None:
             full, value = penalty_mod.penalise_objective(full, value, *pen)
         if start_params is None:
@@ -322,7 +330,12 @@ class LikelihoodModel:
         information: InformationKind = "expected",
         on_singular: Literal["warn", "raise"] = "warn",
         penalty: Any = None,
+        method: Literal["irls", "firth"] = "irls",
     ) -> Fit:
+        if method not in ("irls", "firth"):
+            raise ValueError(f"method must be 'irls' or 'firth', got {method!r}")
+        if method == "firth":
+            firth.check_supported(self)
         if information not in ("expected", "observed"):
             raise ValueError(f"information must be 'expected' or 'observed', got {information!r}")
         if on_singular not in ("warn", "raise"):
@@ -342,8 +355,14 @@ class LikelihoodModel:
                 self.exog_names, penalty_mod.constant_columns(self.exog, self.exog_names)
             )
             pen = (lam[keep], center[keep])
-        res = self._estimate(X, start_params, maxiter, tol, pen)
-        if not res.converged:
+        names = [self.exog_names[j] for j in keep]
+        sep = separation.before_fit(self, X, names, warn=method != "firth")
+        res = self._estimate(X, start_params, maxiter, tol, pen, method)
+        mu = self.family.link.inverse(self._eta(res.x, X))
+        sep = separation.after_fit(
+            self, X, names, sep, mu, warn=method != "firth", converged=res.converged
+        )
+        if not res.converged and sep is None:
             warnings.warn(
                 f"{type(self).__name__} did not converge: {res.message}. Likely causes:"
                 " separation, a badly scaled predictor, or too small maxiter.",
@@ -364,7 +383,9 @@ class LikelihoodModel:
         params[keep] = beta
         cov = np.full((p, p), np.nan)
         cov[np.ix_(keep, keep)] = cov_k
-        return Fit(params, cov, self._scale(mu, keep.size), eta, mu, aliased, res, "IRLS")
+        label = "Firth" if method == "firth" else "IRLS"
+        scale = self._scale(mu, keep.size)
+        return Fit(params, cov, scale, eta, mu, aliased, res, label, sep)
 
     def _scale(self, mu: np.ndarray, rank: int) -> float:
         """Pearson chi^2 / df_resid for families with a dispersion, else 1."""
@@ -387,6 +408,7 @@ class LikelihoodModel:
         groups: Any = None,
         on_singular: Literal["warn", "raise"] = "warn",
         penalty: Any = None,
+        method: Literal["irls", "firth"] = "irls",
     ):
         """Fit by maximum likelihood (Fisher scoring = IRLS, with step halving).
 
@@ -410,22 +432,54 @@ class LikelihoodModel:
             alpha / 2 ||beta - m||^2 to the objective deviance / 2, the intercept
             unpenalised by default; SEs from the penalised information (see
             :mod:`mlereg.penalty`). For OLS this is ridge regression with lambda = alpha.
+        method : {"irls", "firth"}
+            ``"firth"``: Firth's penalised likelihood (logit link only), finite estimates
+            under separation; see :mod:`mlereg.firth`.
 
         Returns
         -------
         RegressionResults
+
+        Notes
+        -----
+        Binary models are checked for separation (:mod:`mlereg.separation`): the result
+        is ``res.separation`` and a :class:`PerfectSeparationWarning`. With zero
+        residual degrees of freedom the fit is exact: a
+        :class:`SaturatedModelWarning`, and NaN standard errors where the dispersion
+        is estimated.
         """
         from .results import RegressionResults
 
+        if method not in ("irls", "firth"):
+            raise ValueError(f"method must be 'irls' or 'firth', got {method!r}")
+        if method == "firth":
+            firth.check_supported(self)
+        kwargs: dict[str, Any] = {"on_singular": on_singular}
+        if method != "irls":
+            kwargs["method"] = method
+        if penalty is not None:
+            kwargs["penalty"] = penalty
         with record_warnings() as messages:
             fit = self._fit_arrays(
                 start_params=start_params,
                 maxiter=maxiter,
                 tol=tol,
                 information=information,
-                on_singular=on_singular,
-                penalty=penalty,
+                **kwargs,
             )
+            rank = int(np.sum(~np.isnan(fit.params)))
+            if self.nobs - rank <= 0:
+                warnings.warn(
+                    f"no residual degrees of freedom: {self.nobs:g} observations for {rank}"
+                    " parameters, so the fit is exact"
+                    + (
+                        " and the dispersion (hence the standard errors) cannot be estimated"
+                        if self.family.has_dispersion
+                        else ""
+                    ),
+                    SaturatedModelWarning,
+                    stacklevel=3,
+                )
         results_class = getattr(self, "results_class", None) or RegressionResults
         res = results_class(
             self,
@@ -433,7 +487,7 @@ class LikelihoodModel:
             cov_type=cov_type,
             groups=groups,
             information=information,
-            messages=tuple(messages),
+            messages=getattr(self, "_messages", ()) + tuple(messages),
         )
         res.penalty = penalty_mod.as_penalty(penalty)
         return res

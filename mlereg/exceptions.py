@@ -60,3 +60,11 @@ class DomainWarning(MleregWarning):
 
 class BoundaryWarning(MleregWarning):
     """The estimate lies on the boundary of the parameter space; regular theory fails."""
+
+
+class DataWarning(MleregWarning):
+    """The data were used as given but look wrong (e.g. numbers stored as text)."""
+
+
+class SaturatedModelWarning(MleregWarning):
+    """No residual degrees of freedom: the fit is exact and the dispersion unknown."""

@@ -134,8 +134,10 @@ class Gaussian(Family):
         return float(np.sum(fw * w * np.square(y - mu)) / np.sum(fw))
 
     def loglike_obs(self, y, mu, w, scale):
-        with np.errstate(divide="ignore"):
-            return -0.5 * (np.log(2 * np.pi * scale / w) + w * np.square(y - mu) / scale)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # an exact fit (scale 0) has r / scale = 0 / 0: taken as 0, so llf = +inf as R's
+            r2 = np.where(y == mu, 0.0, w * np.square(y - mu) / scale)
+            return -0.5 * (np.log(2 * np.pi * scale / w) + r2)
 
 
 @dataclass(frozen=True, repr=False)

@@ -13,6 +13,7 @@ import difflib
 import io
 import re
 import tokenize
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -22,7 +23,7 @@ import pandas as pd
 import patsy
 from pandas.api.types import is_numeric_dtype as is_numeric
 
-from .exceptions import DataError, FormulaError
+from .exceptions import DataError, DataWarning, FormulaError
 
 Missing = Literal["drop", "raise"]
 ArrayLike = Any
@@ -55,6 +56,10 @@ class Design:
         Builds X for new data (formula models only).
     arg_columns : dict of str -> str
         The data columns named by offset=, exposure=, weights=... (for predict).
+    response_levels : tuple or None
+        For a non-numeric response (bool, text, category): its levels in order; ``y``
+        then holds the level codes 0, 1, ... (a binary model reads the second level as
+        1, like R's factor response).
     """
 
     y: np.ndarray
@@ -71,6 +76,7 @@ class Design:
     formula: str | None = None
     builder: RowBuilder | None = None
     arg_columns: dict[str, str] = field(default_factory=dict)
+    response_levels: tuple[Any, ...] | None = None
 
     @property
     def nrows(self) -> int:
@@ -80,14 +86,115 @@ class Design:
 
 class RowBuilder:
     """Builds the design matrix for new data, with the training data's levels and
-    transforms (a wrapper around patsy's ``DesignInfo``)."""
+    transforms (a wrapper around patsy's ``DesignInfo``).
 
-    def __init__(self, design_info: Any, columns: tuple[str, ...]):
+    It pickles although patsy's ``DesignInfo`` does not: the pickle stores the
+    right-hand side of the formula, the training rows of the variables it uses and the
+    names it looked up outside the data (modules by name), and unpickling re-learns the
+    same levels and stateful transforms (``center``, splines...) from them.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = design_from_formula("y ~ C(g)", pd.DataFrame({"y": [1.0, 2, 3], "g": list("abb")}))
+    >>> d.builder.build(pd.DataFrame({"g": ["b"]})).tolist()
+    [[1.0, 1.0]]
+    """
+
+    def __init__(
+        self,
+        design_info: Any,
+        columns: tuple[str, ...],
+        rhs: str | None = None,
+        frame: pd.DataFrame | None = None,
+        eval_env: Any = None,
+    ):
         self.design_info = design_info
         self.columns = columns
+        self.rhs = rhs
+        self._frame = frame
+        self._eval_env = eval_env
+
+    # --- pickling ---------------------------------------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        import pickle
+
+        if self.rhs is None or self._frame is None:
+            raise TypeError("this RowBuilder was made without its formula and cannot pickle")
+        env: dict[str, tuple[str, Any]] = {}
+        namespace = getattr(self._eval_env, "namespace", {}) if self._eval_env else {}
+        for name in _formula_names(self.rhs):
+            if name in self._frame.columns or name not in namespace:
+                continue
+            value = namespace[name]
+            if isinstance(value, type(np)):
+                env[name] = ("module", value.__name__)
+                continue
+            try:
+                pickle.dumps(value)
+            except Exception:  # noqa: BLE001 - unpicklable names are re-resolved at load
+                continue
+            env[name] = ("object", value)
+        return {
+            "columns": self.columns,
+            "rhs": self.rhs,
+            "frame": self._frame,
+            "env": env,
+            "column_names": tuple(self.design_info.column_names),
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        import importlib
+
+        namespace = {
+            k: importlib.import_module(v) if kind == "module" else v
+            for k, (kind, v) in state["env"].items()
+        }
+        namespace.setdefault("np", np)
+        env = patsy.EvalEnvironment([namespace])
+        X = patsy.dmatrix(state["rhs"], state["frame"], eval_env=env, NA_action="raise")
+        if tuple(X.design_info.column_names) != state["column_names"]:
+            raise DataError(
+                "the pickled formula rebuilt different design columns"
+                f" {X.design_info.column_names}, expected {list(state['column_names'])}"
+            )
+        self.design_info = X.design_info
+        self.columns = state["columns"]
+        self.rhs = state["rhs"]
+        self._frame = state["frame"]
+        self._eval_env = env
+
+    # --- building -----------------------------------------------------------------------
+    def _check_levels(self, frame: pd.DataFrame) -> None:
+        """Raise naming the column, the unseen levels and the known ones."""
+        for factor, info in self.design_info.factor_infos.items():
+            if info.type != "categorical":
+                continue
+            used = [c for c in _formula_names(factor.code) if c in frame.columns]
+            if len(used) != 1:
+                continue
+            col = used[0]
+            known = list(info.categories)
+            known_set = set(known)
+            values = pd.unique(frame[col].dropna())
+            new = [v for v in values if v not in known_set]
+            if new:
+                raise DataError(
+                    f"new data: the column {col!r} has level(s) {new[:10]} not seen when"
+                    f" fitting; known levels of {factor.code!r}: {known[:20]}"
+                )
 
     def build(self, data: Any) -> np.ndarray:
-        """Return the design matrix for ``data`` (DataFrame or dict of columns)."""
+        """Return the design matrix for ``data`` (DataFrame or dict of columns).
+
+        Rows with a missing value in a used column give a row of NaN (so predictions
+        there are NaN, as R's ``predict`` with ``na.pass``).
+
+        Raises
+        ------
+        DataError
+            A used column is absent, or a categorical column has unseen levels.
+        """
         if isinstance(data, Mapping) and not isinstance(data, pd.DataFrame):
             data = pd.DataFrame({k: np.atleast_1d(v) for k, v in data.items()})
         if not isinstance(data, pd.DataFrame):
@@ -97,17 +204,32 @@ class RowBuilder:
             )
         missing = [c for c in self.columns if c not in data.columns]
         if missing:
+            close = {
+                c: difflib.get_close_matches(c, [str(k) for k in data.columns], n=1)
+                for c in missing
+            }
+            hints = "".join(f"; for {c!r} did you mean {m[0]!r}?" for c, m in close.items() if m)
             raise DataError(
                 f"new data lack the column(s) {missing} that the formula uses;"
-                f" it has {list(data.columns)[:20]}"
+                f" it has {list(data.columns)[:20]}{hints}"
             )
+        frame = _clean_frame(data, self.columns)
+        self._check_levels(frame)
+        na = frame.isna().any(axis=1).to_numpy() if self.columns else np.zeros(len(frame), bool)
+        out = np.full((len(frame), len(self.design_info.column_names)), np.nan)
+        if not self.design_info.factor_infos:  # intercept only
+            out[:] = 1.0
+            return out
+        if na.all():
+            return out
         try:
             (X,) = patsy.build_design_matrices(
-                [self.design_info], _clean_frame(data, self.columns), NA_action="raise"
+                [self.design_info], frame.loc[~na] if na.any() else frame, NA_action="raise"
             )
         except patsy.PatsyError as exc:
             raise DataError(f"cannot build the design matrix for new data: {exc}") from None
-        return np.asarray(X, dtype=float)
+        out[~na] = np.asarray(X, dtype=float)
+        return out
 
 
 def _formula_names(formula: str) -> list[str]:
@@ -148,9 +270,17 @@ def _column_or_array(
     if isinstance(value, str):
         if data is None or value not in data.columns:
             raise DataError(f"{argname}={value!r} is not a column of the data")
-        arr = pd.to_numeric(data[value], errors="coerce").astype(float).to_numpy()
+        col = data[value]
+        if not (is_numeric(col.dtype) or pd.api.types.is_bool_dtype(col.dtype)):
+            raise DataError(
+                f"{argname}={value!r} names a column of dtype {col.dtype}; it must be numeric"
+            )
+        arr = col.astype("Float64").astype(float).to_numpy()
         return arr, value
-    arr = np.asarray(value, dtype=float).ravel()
+    try:
+        arr = np.asarray(value, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise DataError(f"{argname} must be numeric (a column name or an array)") from None
     if arr.shape[0] != nrows:
         raise DataError(f"{argname} has {arr.shape[0]} values but the data have {nrows} rows")
     return arr, argname
@@ -160,7 +290,7 @@ def _check_finite(arr: np.ndarray, name: str, row_index: Any = None) -> None:
     bad = np.isinf(arr)
     if bad.any():
         rows = np.flatnonzero(bad.reshape(bad.shape[0], -1).any(axis=1))[:5]
-        labels = list(row_index[rows]) if row_index is not None else list(rows)
+        labels = (row_index[rows] if row_index is not None else rows).tolist()
         raise DataError(
             f"{name} has {int(bad.sum())} infinite value(s), first at row(s) {labels};"
             " inf is not treated as missing: remove or recode those rows"
@@ -205,17 +335,21 @@ def _prepare_extras(
     return out
 
 
+def _labels(mask: np.ndarray, index: Any, k: int = 5) -> list[Any]:
+    """Labels (from the data's index when there is one) of the first k rows in mask."""
+    rows = np.flatnonzero(mask)[:k]
+    return (index[rows] if index is not None else rows).tolist()
+
+
 def _validate_extras(resolved: dict[str, tuple[np.ndarray, str]], index: Any) -> None:
     for arg, (arr, label) in resolved.items():
         _check_finite(arr, f"{arg} ({label!r})" if label != arg else arg, index)
         if arg in ("weights", "freq_weights") and np.any(arr < 0):
-            rows = np.flatnonzero(arr < 0)[:5]
-            raise DataError(f"{arg} ({label!r}) has negative values at row(s) {list(rows)}")
+            rows = _labels(arr < 0, index)
+            raise DataError(f"{arg} ({label!r}) has negative values at row(s) {rows}")
         if arg == "exposure" and np.any(arr <= 0):
-            rows = np.flatnonzero(arr <= 0)[:5]
-            raise DataError(
-                f"exposure ({label!r}) must be positive; non-positive at row(s) {list(rows)}"
-            )
+            rows = _labels(arr <= 0, index)
+            raise DataError(f"exposure ({label!r}) must be positive; non-positive at row(s) {rows}")
 
 
 def _assemble(
@@ -250,7 +384,65 @@ def _assemble(
 
 def _missing_summary(counts: dict[str, int], n_drop: int) -> str:
     parts = ", ".join(f"{k!r}: {v}" for k, v in counts.items())
-    return f"{n_drop} row(s) have missing values ({parts})"
+    return f"{n_drop} row(s) have missing values (missing per column: {parts})"
+
+
+def _no_rows_left(counts: dict[str, int], n: int) -> DataError:
+    parts = ", ".join(f"{k!r} {v}" for k, v in counts.items())
+    return DataError(
+        f"no rows left: all {n} rows have a missing value in a variable the model uses"
+        f" (rows missing per column: {parts})"
+    )
+
+
+def _response_levels(col: pd.Series) -> tuple[np.ndarray, tuple[Any, ...]] | None:
+    """Codes and levels of a non-numeric response (bool, text, category), else None.
+
+    Levels are in category order for a categorical column, ``(False, True)`` for bools
+    and sorted otherwise, as R's ``factor``; unused categories are dropped.
+    """
+    dtype = col.dtype
+    if is_numeric(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        return None
+    values = col.dropna()
+    if isinstance(dtype, pd.CategoricalDtype):
+        levels = tuple(c for c in dtype.categories if (values == c).any())
+    elif pd.api.types.is_bool_dtype(dtype):
+        levels = tuple(v for v in (False, True) if (values == v).any()) or (False, True)
+    else:
+        try:
+            levels = tuple(sorted(pd.unique(values)))
+        except TypeError:
+            levels = tuple(sorted(pd.unique(values), key=str))
+    lookup = {v: i for i, v in enumerate(levels)}
+    codes = np.array([lookup[v] for v in col], dtype=float)
+    return codes, levels
+
+
+def _warn_numeric_text(formula: str, frame: pd.DataFrame, columns: list[str]) -> None:
+    """Warn for a text column whose values are mostly numbers: it becomes dummies."""
+    for c in columns:
+        s = frame[c]
+        if not (s.dtype == object or isinstance(s.dtype, pd.StringDtype)):
+            continue
+        if re.search(r"\bC\(\s*" + re.escape(c) + r"\b", formula):
+            continue  # asked for a categorical explicitly
+        values = pd.unique(s.dropna())
+        if len(values) < 3:
+            continue
+        parsed = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
+        share = float(parsed.notna().mean())
+        if share >= 0.8:
+            bad = [v for v, ok in zip(values, parsed.notna(), strict=True) if not ok][:5]
+            warnings.warn(
+                f"the column {c!r} holds text but {share:.0%} of its {len(values)} distinct"
+                f" values are numbers (not numbers: {bad}); it is treated as categorical and"
+                f" becomes {len(values) - 1} dummy columns. Convert it with"
+                f" pd.to_numeric(df[{c!r}], errors='coerce') if it is numeric, or write"
+                f" C({c}) to keep it categorical without this warning",
+                DataWarning,
+                stacklevel=5,
+            )
 
 
 def design_from_formula(
@@ -328,27 +520,40 @@ def design_from_formula(
     if n_drop and missing == "raise":
         raise DataError(_missing_summary(counts, n_drop) + " and missing='raise'")
     if n_drop == len(data):
-        raise DataError("no rows left: every row " + _missing_summary(counts, n_drop)[9:])
+        raise _no_rows_left(counts, n_drop)
     keep = ~drop
     frame = _clean_frame(data.loc[keep] if n_drop else data, columns)
     resolved = {k: (arr[keep], label) for k, (arr, label) in resolved.items()}
     _validate_extras(resolved, frame.index)
 
+    lhs, rhs = formula.split("~", 1)
+    rhs_columns = tuple(c for c in _formula_names(rhs) if c in data.columns)
+    _warn_numeric_text(rhs, frame, list(rhs_columns))
+    lhs_name = _single_name(lhs)
+    mapped = None
+    if lhs_name is not None and lhs_name in frame.columns:
+        mapped = _response_levels(frame[lhs_name])
     try:
-        ymat, xmat = patsy.dmatrices(formula, frame, eval_env=eval_env, NA_action="raise")
+        if mapped is None:
+            ymat, xmat = patsy.dmatrices(formula, frame, eval_env=eval_env, NA_action="raise")
+        else:
+            xmat = patsy.dmatrix(rhs, frame, eval_env=eval_env, NA_action="raise")
     except patsy.PatsyError as exc:
         raise _formula_error(exc, formula, list(data.columns)) from None
-    y = np.asarray(ymat, dtype=float)
     X = np.asarray(xmat, dtype=float, order="F")
-    if y.shape[1] == 1:
-        y = y[:, 0]
-    endog_names = ymat.design_info.column_names
     exog_names = tuple(xmat.design_info.column_names)
+    if mapped is None:
+        y = np.asarray(ymat, dtype=float)
+        if y.shape[1] == 1:
+            y = y[:, 0]
+        endog_names = ymat.design_info.column_names
+        levels = None
+    else:
+        y, levels = mapped
+        endog_names = [lhs_name]
     _check_finite(y, f"the response {' + '.join(endog_names)!r}", frame.index)
     for j, name in enumerate(exog_names):
         _check_finite(X[:, j], f"the column {name!r}", frame.index)
-    rhs = formula.split("~", 1)[1]
-    rhs_columns = tuple(c for c in _formula_names(rhs) if c in data.columns)
     return _assemble(
         y,
         X,
@@ -359,8 +564,18 @@ def design_from_formula(
         n_dropped=n_drop,
         dropped_by=counts,
         formula=formula,
-        builder=RowBuilder(xmat.design_info, rhs_columns),
+        builder=RowBuilder(xmat.design_info, rhs_columns, rhs, frame[list(rhs_columns)], eval_env),
+        response_levels=levels,
     )
+
+
+def _single_name(lhs: str) -> str | None:
+    """The column name if the left-hand side is a bare name or ``Q("name")``."""
+    lhs = lhs.strip()
+    m = re.fullmatch(r"""Q\(\s*(['"])(.*)\1\s*\)""", lhs)
+    if m:
+        return m.group(2)
+    return lhs if lhs.isidentifier() else None
 
 
 def _formula_error(exc: Exception, formula: str, columns: list[str]) -> FormulaError:
@@ -441,7 +656,7 @@ def design_from_arrays(
     if n_drop and missing == "raise":
         raise DataError(_missing_summary(counts, n_drop) + " and missing='raise'")
     if n_drop == n:
-        raise DataError("no rows left: every row " + _missing_summary(counts, n_drop)[9:])
+        raise _no_rows_left(counts, n_drop)
     if n_drop:
         keep = ~drop
         y, X = y[keep], X[keep]

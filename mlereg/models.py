@@ -72,7 +72,7 @@ class Logit(LikelihoodModel):
     Examples
     --------
     >>> import pandas as pd, mlereg as mr
-    >>> df = pd.DataFrame({"default": [0, 0, 1, 0, 1, 1], "income": [60, 45, 20, 50, 40, 25]})
+    >>> df = pd.DataFrame({"default": [0, 0, 1, 0, 1, 1], "income": [60, 45, 20, 50, 40, 55]})
     >>> res = mr.Logit.from_formula("default ~ income", df).fit()
     >>> res.params.index.tolist()
     ['Intercept', 'income']
@@ -90,7 +90,7 @@ class Probit(LikelihoodModel):
     Examples
     --------
     >>> import pandas as pd, mlereg as mr
-    >>> df = pd.DataFrame({"y": [0, 0, 1, 0, 1, 1], "x": [6.0, 4.5, 2.0, 5.0, 4.0, 2.5]})
+    >>> df = pd.DataFrame({"y": [0, 0, 1, 0, 1, 1], "x": [6.0, 4.5, 2.0, 5.0, 4.0, 5.5]})
     >>> mr.Probit.from_formula("y ~ x", df).fit().params.size
     2
     """
@@ -250,8 +250,9 @@ class NegativeBinomial(LikelihoodModel):
         return NegativeBinomialResults
 
     def _with_family(self, family: F.Family) -> NegativeBinomial:
-        model = copy.copy(self)
+        model = copy.copy(self)  # __getstate__ leaves out the data reference: restore it
         model.family = family
+        model.data = self.data
         return model
 
     def _theta_ml(self, mu: np.ndarray, theta0: float, maxiter: int, tol: float) -> NewtonResult:

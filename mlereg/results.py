@@ -182,7 +182,11 @@ class RegressionResults(LikelihoodResults):
 
     Attributes beyond :class:`LikelihoodResults`: ``deviance``, ``null_deviance``,
     ``llnull``, ``llr``, ``llr_pvalue``, ``scale``, ``df_model``, ``fittedvalues``,
-    residuals, ``rsquared`` (OLS), ``pseudo_rsquared``, ``n_dropped``, ``aliased``.
+    residuals, ``rsquared`` (OLS), ``pseudo_rsquared``, ``n_dropped`` (rows dropped
+    for missing values) and ``dropped_by`` (missing per column), ``aliased``,
+    ``separation`` (None, or a :class:`mlereg.separation.Separation` naming the
+    separating terms), ``method`` ("IRLS", "QR" or "Firth") and ``response_levels``
+    (for a bool/text/category response: its two levels, the second modelled as 1).
 
     Examples
     --------
@@ -234,6 +238,10 @@ class RegressionResults(LikelihoodResults):
         self.df_model = float(rank - model.k_constant)
         self.aliased = [model.exog_names[j] for j in fit.aliased]
         self.n_dropped = model.design.n_dropped
+        self.dropped_by = dict(model.design.dropped_by)
+        self.separation = fit.separation
+        self.method = fit.method
+        self.response_levels = getattr(model, "response_levels", None)
 
     # --- fit quality ----------------------------------------------------------------------
     @cached_property

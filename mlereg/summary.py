@@ -51,11 +51,27 @@ class Summary:
         if design is not None:
             if design.formula:
                 rows.append(("Formula", design.formula))
-            rows.append(("Response", design.endog_name))
+            response = design.endog_name
+            levels = getattr(r, "response_levels", None)
+            if levels is not None and len(levels) == 2:
+                response += f" (1 = {levels[1]!r}, 0 = {levels[0]!r})"
+            rows.append(("Response", response))
             fam = getattr(m, "family", None)
             if fam is not None:
                 rows.append(("Family / link", f"{fam.name} / {fam.link.name}"))
-            rows.append(("Observations", f"{r.nobs:g} used, {r.n_dropped} dropped (missing)"))
+            dropped = f"{r.n_dropped} dropped (missing)"
+            by = getattr(r, "dropped_by", None)
+            if r.n_dropped and by:
+                dropped = (
+                    f"{r.n_dropped} dropped (missing in "
+                    + ", ".join(f"{k}: {v}" for k, v in by.items())
+                    + ")"
+                )
+            rows.append(("Observations", f"{r.nobs:g} used, {dropped}"))
+            if getattr(r, "method", None) == "Firth":
+                rows.append(("Method", "Firth penalised likelihood"))
+            if getattr(r, "separation", None) is not None:
+                rows.append(("Separation", str(r.separation)))
         rows.append(("Log-likelihood", f"{r.llf:.{self.digits + 2}g}"))
         rows.append(("AIC / BIC", f"{r.aic:.{self.digits + 2}g} / {r.bic:.{self.digits + 2}g}"))
         rows.append(("Covariance", r.cov_type))
