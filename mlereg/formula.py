@@ -416,7 +416,7 @@ def design_from_arrays(
             X = X[:, None]
         is_const = [bool(np.all(X[:, j] == 1)) for j in range(X.shape[1])]
         numbers = np.cumsum([not c for c in is_const])
-        names = tuple("const" if c else f"x{k}" for c, k in zip(is_const, numbers))
+        names = tuple("const" if c else f"x{k}" for c, k in zip(is_const, numbers, strict=True))
     if isinstance(endog, pd.DataFrame):
         y = endog.astype(float).to_numpy()
         endog_name = " + ".join(str(c) for c in endog.columns)

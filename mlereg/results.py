@@ -152,11 +152,23 @@ class LikelihoodResults:
         """Likelihood-ratio test against another fit of a nested model (either order)."""
         return inference.lr_test(self, other)
 
-    def summary(self, **kwargs: Any):
-        """A :class:`mlereg.summary.Summary`: ``str()`` gives the text table."""
+    def summary(self, digits: int = 4, alpha: float = 0.05):
+        """A :class:`mlereg.summary.Summary` of the fit (rendering only, no refit).
+
+        ``str()`` gives the text table, notebooks show HTML; ``.as_latex()``,
+        ``.as_markdown()`` and ``.to_frame()`` give the other forms. ``digits`` are the
+        significant digits of the estimates, ``alpha`` sets the intervals' level.
+
+        Examples
+        --------
+        >>> import numpy as np, mlereg as mr
+        >>> res = mr.OLS(np.array([1.0, 2, 2, 4]), np.c_[np.ones(4), np.arange(4.0)]).fit()
+        >>> list(res.summary().to_frame()["term"])
+        ['const', 'x1']
+        """
         from .summary import Summary
 
-        return Summary(self, **kwargs)
+        return Summary(self, digits=digits, alpha=alpha)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}: {len(self.params)} parameters, llf={self.llf:.6g}>"
