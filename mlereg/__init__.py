@@ -14,6 +14,7 @@ from .inference import LRTestResult, lr_test
 from .models import GLM, OLS, Logit, Poisson, Probit, glm, logit, ols, poisson, probit
 from .results import LikelihoodResults, RegressionResults
 from .summary import Summary
+from .tables import anova, compare
 
 __version__ = "0.1.0"
 
@@ -27,6 +28,8 @@ __all__ = [
     "Probit",
     "RegressionResults",
     "Summary",
+    "anova",
+    "compare",
     "exceptions",
     "families",
     "glm",

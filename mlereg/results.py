@@ -290,6 +290,22 @@ class RegressionResults(LikelihoodResults):
         """MLE of the Gaussian variance, RSS / n (OLS)."""
         return self.deviance / self.nobs
 
+    def drop1(self):
+        """LR test for dropping each formula term, like R's ``drop1(fit, test="Chisq")``.
+
+        See :func:`mlereg.tables.drop1`.
+
+        Examples
+        --------
+        >>> import pandas as pd, mlereg as mr
+        >>> df = pd.DataFrame({"y": [2, 3, 6, 7, 8, 9, 10, 12], "x": range(8)})
+        >>> list(mr.poisson("y ~ x", df).fit().drop1().to_frame().index)
+        ['<none>', 'x']
+        """
+        from .tables import drop1
+
+        return drop1(self)
+
     # --- per-row values -------------------------------------------------------------------
     def _series(self, values: np.ndarray, name: str) -> pd.Series:
         return pd.Series(values, index=self.model.design.row_index, name=name)

@@ -207,15 +207,24 @@ def escape_latex(text: str) -> str:
     return _LATEX_RE.sub(lambda m: _LATEX_SPECIAL[m.group()], str(text))
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_<>|])")
+
+
 def escape_markdown(text: str) -> str:
-    """Escape what would break a Markdown table cell (``|``, backslash, line breaks).
+    """Escape Markdown's inline specials (backslash, backtick, ``* _ < > |``) in a cell.
 
     Examples
     --------
-    >>> escape_markdown("a|b")
-    'a\\\\|b'
+    >>> print(escape_markdown("a|b*"))
+    a\\|b\\*
     """
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def _markdown_code(text: str) -> str:
+    """A term name as inline code (only ``|`` needs escaping inside a table)."""
+    text = str(text).replace("|", "\\|")
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
 
 
 @dataclass(frozen=True)
@@ -358,7 +367,7 @@ class Report:
             out.append("")
 
         def label(s: str) -> str:
-            return f"`{m(s)}`" if s and t.code_labels else m(s)
+            return _markdown_code(s) if s and t.code_labels else m(s)
 
         out.append("| " + " | ".join(m(h) for h in t.header) + " |")
         out.append("|:--|" + "--:|" * (len(t.header) - 1))
