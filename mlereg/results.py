@@ -170,6 +170,21 @@ class LikelihoodResults:
 
         return Summary(self, digits=digits, alpha=alpha)
 
+    def plot_coefficients(self, ax: Any = None, alpha: float = 0.05, **kwargs: Any):
+        """Coefficient plot with 1 - alpha intervals (needs matplotlib, ``mlereg[plot]``).
+
+        See :func:`mlereg.plot.plot_coefficients`; returns the matplotlib Axes.
+
+        Examples
+        --------
+        >>> import numpy as np, mlereg as mr
+        >>> res = mr.OLS(np.array([1.0, 3, 2, 5]), np.c_[np.ones(4), np.arange(4.0)]).fit()
+        >>> ax = res.plot_coefficients()  # doctest: +SKIP
+        """
+        from .plot import plot_coefficients
+
+        return plot_coefficients(self, ax=ax, alpha=alpha, **kwargs)
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__}: {len(self.params)} parameters, llf={self.llf:.6g}>"
 
