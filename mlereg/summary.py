@@ -634,7 +634,10 @@ class Summary(Rendered):
                     f" p {_p_with_sign(r.llr_pvalue)}",
                 )
             )
-        rows.append(("Pseudo R-squared", f"{format_number(r.pseudo_rsquared, d)} (McFadden)"))
+        if fam.name == "gaussian":
+            rows.append(("R-squared", format_number(r.rsquared, d)))
+        else:
+            rows.append(("Pseudo R-squared", f"{format_number(r.pseudo_rsquared, d)} (McFadden)"))
         dev_df = f"{r.df_resid:g}"
         null_df = f"{r.nobs - getattr(r.model, 'k_constant', 1):g}"
         rows.append(

@@ -36,8 +36,10 @@ from .summary import (
 
 
 def _r2_row(r: Any) -> tuple[str, float]:
-    """("R-squared", value) for OLS, ("Pseudo R-squared", McFadden) for other models."""
-    if type(getattr(r, "model", None)).__name__ == "OLS":
+    """("R-squared", 1 - RSS/TSS) for Gaussian models (OLS and GLM), else McFadden's
+    ("Pseudo R-squared", 1 - llf/llnull)."""
+    model = getattr(r, "model", None)
+    if getattr(getattr(model, "family", None), "name", None) == "gaussian":
         return "R-squared", finite_or_nan(getattr(r, "rsquared", None))
     try:
         return "Pseudo R-squared", finite_or_nan(r.pseudo_rsquared)
