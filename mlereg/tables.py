@@ -314,7 +314,7 @@ def _check_nested(small: Any, big: Any, i: int) -> None:
     scale = np.maximum(np.linalg.norm(Xs, axis=0), 1.0)
     if np.any(resid > 1e-7 * scale):
         outside = [
-            n
+            str(n)
             for n, bad in zip(
                 np.array(small.param_names)[~np.isnan(small.params)],
                 resid > 1e-7 * scale,
