@@ -51,13 +51,18 @@ def format_pvalue(p: float, digits: int = 3) -> str:
     '0.0312'
     >>> format_pvalue(6.4912e-05)
     '6.49e-05'
+    >>> format_pvalue(4.7e-16)
+    '4.7e-16'
     """
     if p is None or not np.isfinite(p):
         return "NA"
     if p < EPS:
         return "<2e-16"
     if p < 1e-3:
-        return f"{p:.{digits - 1}e}"
+        mantissa, exponent = f"{p:.{digits - 1}e}".split("e")
+        if "." in mantissa:
+            mantissa = mantissa.rstrip("0").rstrip(".")
+        return f"{mantissa}e{exponent}"
     text = f"{p:.{digits}g}"
     return text if "e" not in text else f"{p:.{digits}f}"
 

@@ -179,6 +179,7 @@ def test_format_pvalue_matches_r(poisson_fit):
     assert format_pvalue(0.0312) == "0.0312"
     assert format_pvalue(0.5) == "0.5"
     assert format_pvalue(0.00123) == "0.00123"
+    assert format_pvalue(4.7e-16) == "4.7e-16"  # R: format(4.7e-16, digits = 3)
     for p in (1e-300, 1e-17, 1e-5, 0.0004, 0.2):
         assert format_pvalue(p) != "0.000"
 
