@@ -18,7 +18,7 @@ from scipy import stats
 
 from .exceptions import DataError
 from .inference import _same_sample
-from .summary import (
+from .render import (
     STARS_NOTE,
     Rendered,
     Report,
