@@ -33,7 +33,7 @@ def main() -> None:
     )
     new = pd.DataFrame({"income": [20.0, 50.0, 100.0]})
     probs = res.predict(new)
-    for inc, p in zip(new["income"], probs):
+    for inc, p in zip(new["income"], probs, strict=True):
         print(f"P(default | income = {inc:5.1f}k) = {p:.3f}")
 
 

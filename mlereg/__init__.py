@@ -30,6 +30,7 @@ from .models import (
 from .penalty import L2Penalty
 from .results import LikelihoodResults, NegativeBinomialResults, RegressionResults
 from .summary import Summary
+from .tables import anova, compare
 
 __version__ = "0.1.0"
 
@@ -50,6 +51,8 @@ __all__ = [
     "RegressionResults",
     "Summary",
     "compare_distributions",
+    "anova",
+    "compare",
     "exceptions",
     "families",
     "fit_distribution",

@@ -15,7 +15,7 @@ import re
 import tokenize
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -576,6 +576,77 @@ def _single_name(lhs: str) -> str | None:
     if m:
         return m.group(2)
     return lhs if lhs.isidentifier() else None
+
+
+def drop_scope(design: Design) -> dict[str, tuple[int, ...]]:
+    """The terms of a formula design that can be dropped one at a time, with their columns.
+
+    As R's ``drop.scope``: every term but the intercept that is not contained in a
+    higher-order term (``a`` cannot be dropped while ``a:b`` stays).
+
+    Parameters
+    ----------
+    design : Design
+        Built by :func:`design_from_formula`.
+
+    Returns
+    -------
+    dict of str -> tuple of int
+        Term name (as patsy writes it) -> indices of its columns in ``design.X``.
+
+    Raises
+    ------
+    TypeError
+        The design was not built from a formula.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"y": [1.0, 2, 4, 3], "a": [0.0, 1, 2, 3], "g": list("xyxy")})
+    >>> drop_scope(design_from_formula("y ~ a + g", df))
+    {'g': (1,), 'a': (2,)}
+    """
+    if design.builder is None:
+        raise TypeError("terms are known only for models built from a formula (from_formula)")
+    info = design.builder.design_info
+    terms = [t for t in info.terms if t.factors]
+    out: dict[str, tuple[int, ...]] = {}
+    for term in terms:
+        if any(set(term.factors) < set(other.factors) for other in terms):
+            continue
+        cols = info.term_slices[term]
+        out[term.name()] = tuple(range(cols.start, cols.stop))
+    return out
+
+
+def without_term(design: Design, term: str) -> Design:
+    """The same rows and response with the columns of one term removed.
+
+    The reduced design keeps every row of the original (as R's ``drop1`` refits on the
+    same model frame); its formula reads ``"<formula> - <term>"`` and it has no row
+    builder (it is meant for refitting, not for prediction).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"y": [1.0, 2, 4, 3], "a": [0.0, 1, 2, 3], "g": list("xyxy")})
+    >>> without_term(design_from_formula("y ~ a + g", df), "g").exog_names
+    ('Intercept', 'a')
+    """
+    scope = drop_scope(design)
+    if term not in scope:
+        raise FormulaError(
+            f"cannot drop {term!r}: droppable terms are {list(scope)} (the intercept and"
+            " terms contained in an interaction stay)"
+        )
+    keep = [j for j in range(design.X.shape[1]) if j not in scope[term]]
+    return replace(
+        design,
+        X=np.asfortranarray(design.X[:, keep]),
+        exog_names=tuple(design.exog_names[j] for j in keep),
+        formula=f"{design.formula} - {term}",
+        builder=None,
+    )
 
 
 def _formula_error(exc: Exception, formula: str, columns: list[str]) -> FormulaError:

@@ -167,11 +167,38 @@ class LikelihoodResults:
 
         return t_test(self, constraints, q)
 
-    def summary(self, **kwargs: Any):
-        """A :class:`mlereg.summary.Summary`: ``str()`` gives the text table."""
+    def summary(self, digits: int = 4, alpha: float = 0.05):
+        """A :class:`mlereg.summary.Summary` of the fit (rendering only, no refit).
+
+        ``str()`` gives the text table, notebooks show HTML; ``.as_latex()``,
+        ``.as_markdown()`` and ``.to_frame()`` give the other forms. ``digits`` are the
+        significant digits of the estimates, ``alpha`` sets the intervals' level.
+
+        Examples
+        --------
+        >>> import numpy as np, mlereg as mr
+        >>> res = mr.OLS(np.array([1.0, 2, 2, 4]), np.c_[np.ones(4), np.arange(4.0)]).fit()
+        >>> list(res.summary().to_frame()["term"])
+        ['const', 'x1']
+        """
         from .summary import Summary
 
-        return Summary(self, **kwargs)
+        return Summary(self, digits=digits, alpha=alpha)
+
+    def plot_coefficients(self, ax: Any = None, alpha: float = 0.05, **kwargs: Any):
+        """Coefficient plot with 1 - alpha intervals (needs matplotlib, ``mlereg[plot]``).
+
+        See :func:`mlereg.plot.plot_coefficients`; returns the matplotlib Axes.
+
+        Examples
+        --------
+        >>> import numpy as np, mlereg as mr
+        >>> res = mr.OLS(np.array([1.0, 3, 2, 5]), np.c_[np.ones(4), np.arange(4.0)]).fit()
+        >>> ax = res.plot_coefficients()  # doctest: +SKIP
+        """
+        from .plot import plot_coefficients
+
+        return plot_coefficients(self, ax=ax, alpha=alpha, **kwargs)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}: {len(self.params)} parameters, llf={self.llf:.6g}>"
@@ -300,6 +327,22 @@ class RegressionResults(LikelihoodResults):
     def sigma2_mle(self) -> float:
         """MLE of the Gaussian variance, RSS / n (OLS)."""
         return self.deviance / self.nobs
+
+    def drop1(self):
+        """LR test for dropping each formula term, like R's ``drop1(fit, test="Chisq")``.
+
+        See :func:`mlereg.tables.drop1`.
+
+        Examples
+        --------
+        >>> import pandas as pd, mlereg as mr
+        >>> df = pd.DataFrame({"y": [2, 3, 6, 7, 8, 9, 10, 12], "x": range(8)})
+        >>> list(mr.poisson("y ~ x", df).fit().drop1().to_frame().index)
+        ['<none>', 'x']
+        """
+        from .tables import drop1
+
+        return drop1(self)
 
     # --- per-row values -------------------------------------------------------------------
     def _series(self, values: np.ndarray, name: str) -> pd.Series:

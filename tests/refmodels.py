@@ -41,7 +41,9 @@ def all_cases(models: tuple[str, ...]) -> list[dict]:
     out = []
     for path in sorted((HERE / "reference").glob("*.json")):
         with open(path) as fh:
-            out.extend(c for c in json.load(fh)["cases"] if c.get("model") in models)
+            content = json.load(fh)
+        if isinstance(content, dict):  # model files; anova.json is a list of tables
+            out.extend(c for c in content["cases"] if c.get("model") in models)
     return out
 
 
