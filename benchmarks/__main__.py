@@ -204,7 +204,17 @@ def main(argv: list[str] | None = None) -> None:
         default=["statsmodels", "sm.GLM", "sklearn", "glum"],
         help="peers to include (statsmodels, sm.GLM, sklearn, glum)",
     )
+    ap.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="limit BLAS/OpenMP threads of every engine (threadpoolctl); default: as set up",
+    )
     args = ap.parse_args(argv)
+    if args.threads is not None:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(args.threads)
     ns = args.n or ([100_000, 1_000_000] if args.full else [100_000])
     ps = args.p or [10, 50]
     import os
@@ -212,7 +222,8 @@ def main(argv: list[str] | None = None) -> None:
 
     print(
         f"# mlereg benchmark  ({platform.processor() or platform.machine()},"
-        f" {os.cpu_count()} cpus, numpy {np.__version__}, load {os.getloadavg()[0]:.2f})"
+        f" {os.cpu_count()} cpus, numpy {np.__version__}, threads {args.threads or 'default'},"
+        f" load {os.getloadavg()[0]:.2f})"
     )
     for kind in args.models:
         for n in ns:
