@@ -213,22 +213,31 @@ class LikelihoodModel:
     def _objective(self, X: np.ndarray):
         """f(beta) = deviance / 2, its gradient and the Fisher information system."""
         fam, link, y, t = self.family, self.family.link, self.endog, self._total_weights()
+        last: list = [None, None, None, None]  # beta, eta, mu, f of the last value() call
 
         def value(beta: np.ndarray) -> float:
-            mu = link.inverse(self._eta(beta, X))
-            with np.errstate(all="ignore"):
-                return 0.5 * fam.deviance(y, mu, t)
-
-        def full(beta: np.ndarray):
             eta = self._eta(beta, X)
             mu = link.inverse(eta)
-            mu_eta = link.mu_eta(eta)
             with np.errstate(all="ignore"):
                 f = 0.5 * fam.deviance(y, mu, t)
+            last[:] = [beta.copy(), eta, mu, f]
+            return f
+
+        def full(beta: np.ndarray):
+            if last[0] is not None and np.array_equal(last[0], beta):
+                _, eta, mu, f = last  # the solver accepted the point it just evaluated
+            else:
+                eta = self._eta(beta, X)
+                mu = link.inverse(eta)
+                with np.errstate(all="ignore"):
+                    f = 0.5 * fam.deviance(y, mu, t)
+            mu_eta = link.mu_eta(eta)
+            with np.errstate(all="ignore"):
                 var = fam.variance(mu)
             u = t * (y - mu) * mu_eta / var
             W = t * np.square(mu_eta) / var
-            return f, -(X.T @ u), _linalg.GramSystem(X, W)
+            gram, score = _linalg.gram_and_score(X, W, u)
+            return f, -score, _linalg.GramSystem(X, W, gram)
 
         return full, value
 
@@ -268,9 +277,10 @@ class LikelihoodModel:
         return _linalg.weighted_gram(self.exog, self.fisher_weights(params, kind))
 
     # --- fitting ----------------------------------------------------------------------------
-    def _start(self, X: np.ndarray) -> tuple[np.ndarray, _linalg.GramSystem]:
+    def _start(self, X: np.ndarray) -> tuple[_linalg.GramSystem, np.ndarray]:
         """One IRLS step from R's ``mustart``: weighted least squares of the working
-        response z = eta + (y - mu) / mu_eta on X."""
+        response z = eta + (y - mu) / mu_eta on X. Returns the system X' W X and the
+        right-hand side X' W z."""
         fam, link = self.family, self.family.link
         t = self._total_weights()
         mu = fam.starting_mu(self.endog, self.prior_weights)
@@ -278,12 +288,13 @@ class LikelihoodModel:
         mu_eta = link.mu_eta(eta)
         W = t * np.square(mu_eta) / fam.variance(mu)
         z = eta - self.offset + (self.endog - mu) / mu_eta
-        system = _linalg.GramSystem(X, W)
-        return system, W * z
+        gram, rhs = _linalg.gram_and_score(X, W, W * z)
+        return _linalg.GramSystem(X, W, gram), rhs
 
-    def _aliased(self, on_singular: str) -> np.ndarray:
-        """Indices of aliased columns, decided on the starting weighted Gram matrix."""
-        system, _ = self._start(self.exog)
+    def _aliased(self, on_singular: str, start: Any = None) -> np.ndarray:
+        """Indices of aliased columns, decided on the starting weighted Gram matrix
+        (``start``: the result of ``self._start(self.exog)`` if already computed)."""
+        system, _ = self._start(self.exog) if start is None else start
         if system.rank == self.exog.shape[1]:
             return np.array([], dtype=int)
         aliased = system.qr().aliased
@@ -309,6 +320,7 @@ class LikelihoodModel:
         tol: float,
         pen: tuple[np.ndarray, np.ndarray] | None = None,
         method: str = "irls",
+        start: Any = None,
     ) -> NewtonResult:
         if method == "firth":
             full, value = firth.penalized_objective(self, X)
@@ -317,8 +329,8 @@ class LikelihoodModel:
         if pen is not None:
             full, value = penalty_mod.penalise_objective(full, value, *pen)
         if start_params is None:
-            system, Wz = self._start(X)
-            start_params = system.solve(X.T @ Wz)
+            system, rhs = self._start(X) if start is None else start
+            start_params = system.solve(rhs)
         return newton(full, start_params, maxiter=maxiter, tol=tol, value_only=value)
 
     def _fit_arrays(
@@ -341,7 +353,8 @@ class LikelihoodModel:
         if on_singular not in ("warn", "raise"):
             raise ValueError(f"on_singular must be 'warn' or 'raise', got {on_singular!r}")
         p = self.exog.shape[1]
-        aliased = self._aliased(on_singular)
+        start = self._start(self.exog) if start_params is None else None
+        aliased = self._aliased(on_singular, start)
         keep = np.setdiff1d(np.arange(p), aliased)
         X = self.exog if keep.size == p else self.exog[:, keep]
         if start_params is not None:
@@ -357,7 +370,9 @@ class LikelihoodModel:
             pen = (lam[keep], center[keep])
         names = [self.exog_names[j] for j in keep]
         sep = separation.before_fit(self, X, names, warn=method != "firth")
-        res = self._estimate(X, start_params, maxiter, tol, pen, method)
+        res = self._estimate(
+            X, start_params, maxiter, tol, pen, method, start if keep.size == p else None
+        )
         mu = self.family.link.inverse(self._eta(res.x, X))
         sep = separation.after_fit(
             self, X, names, sep, mu, warn=method != "firth", converged=res.converged
@@ -372,12 +387,18 @@ class LikelihoodModel:
         beta = res.x
         eta = self._eta(beta, X)
         mu = self.family.link.inverse(eta)
-        Wt = self._weights_at_eta(eta, information)
         if pen is not None:  # penalised information X'WX + diag(alpha)
+            Wt = self._weights_at_eta(eta, information)
             cov_k = _linalg.inv_psd(_linalg.weighted_gram(X, Wt) + np.diag(pen[0]))
         elif information == "expected":
-            cov_k = _linalg.GramSystem(X, Wt).inverse()
+            # the solver's last information is X' W X at beta: reuse its factorisation
+            # (not for Firth, whose objective's information is penalised)
+            system = res.information if method == "irls" else None
+            if not isinstance(system, _linalg.GramSystem):
+                system = _linalg.GramSystem(X, self._weights_at_eta(eta, information))
+            cov_k = system.inverse()
         else:
+            Wt = self._weights_at_eta(eta, information)
             cov_k = _linalg.inv_psd(_linalg.weighted_gram(X, Wt))
         params = np.full(p, np.nan)
         params[keep] = beta

@@ -155,7 +155,7 @@ def hat_values(model: Any, fit: Any) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         W_row = np.where(model.freq_weights > 0, W / model.freq_weights, 0.0)
     h = np.empty(X.shape[0])
-    step = _linalg.BLOCK_ROWS
+    step = _linalg.block_rows(X.shape[1])
     for start in range(0, X.shape[0], step):
         Xb = X[start : start + step]
         h[start : start + step] = np.einsum("ij,ij->i", Xb @ A_inv, Xb)

@@ -700,7 +700,10 @@ def design_from_arrays(
         X = np.asarray(exog, dtype=float)
         if X.ndim == 1:
             X = X[:, None]
-        is_const = [bool(np.all(X[:, j] == 1)) for j in range(X.shape[1])]
+        # first row first: a full column scan only for columns that can be constant
+        is_const = [
+            bool(X.shape[0] and X[0, j] == 1 and np.all(X[:, j] == 1)) for j in range(X.shape[1])
+        ]
         numbers = np.cumsum([not c for c in is_const])
         names = tuple("const" if c else f"x{k}" for c, k in zip(is_const, numbers, strict=True))
     if isinstance(endog, pd.DataFrame):
@@ -717,7 +720,9 @@ def design_from_arrays(
         raise DataError(f"exog has {X.shape[0]} rows but endog has {n}")
     resolved = _prepare_extras(None, n, offset, exposure, weights, freq_weights, extra)
     na = {"endog": np.isnan(y).reshape(n, -1).any(axis=1)}
-    na.update({names[j]: np.isnan(X[:, j]) for j in range(X.shape[1])})
+    # a column with a finite sum has no NaN and no inf: scan only the others
+    suspect = np.flatnonzero(~np.isfinite(X.sum(axis=0)))
+    na.update({names[j]: np.isnan(X[:, j]) for j in suspect})
     na.update({label: np.isnan(arr) for arr, label in resolved.values()})
     counts = {k: int(v.sum()) for k, v in na.items() if v.any()}
     drop = np.zeros(n, dtype=bool)
@@ -735,11 +740,11 @@ def design_from_arrays(
         index = index[keep] if index is not None else None
     _validate_extras(resolved, index)
     _check_finite(y, "endog", index)
-    for j, name in enumerate(names):
-        _check_finite(X[:, j], f"the column {name!r}", index)
+    for j in suspect:
+        _check_finite(X[:, j], f"the column {names[j]!r}", index)
     return _assemble(
         y,
-        np.asfortranarray(X),
+        X,  # the caller's memory order: the blocked kernels take C or F without a copy
         resolved,
         endog_name=str(endog_name),
         exog_names=names,

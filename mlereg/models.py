@@ -120,7 +120,9 @@ class OLS(LikelihoodModel):
     Notes
     -----
     * Estimates by a column-pivoted Householder QR with iterative refinement
-      (:func:`mlereg._linalg.least_squares`); no iterations.
+      (:func:`mlereg._linalg.least_squares`); no iterations. Large well-conditioned
+      designs use the normal equations with iterative refinement instead
+      (:func:`mlereg._linalg.fit_least_squares`), which is faster and needs no copy of X.
     * ``weights=`` are precision weights (weighted least squares; nobs = rows).
     * ``llf`` is the Gaussian log-likelihood at sigma^2 = RSS / n (its MLE), and AIC/BIC
       count sigma as a parameter: ``AIC = -2 llf + 2 (k + 1)``, as R's ``AIC(lm)``.
@@ -157,11 +159,12 @@ class OLS(LikelihoodModel):
 
         t = self._total_weights()
         sw = np.sqrt(t)
-        Xw = self.exog * sw[:, None]
+        unit = bool(np.all(t == 1))  # no weighted copy of X when there are no weights
+        Xw = self.exog if unit else self.exog * sw[:, None]
         yw = (self.endog - self.offset) * sw
         p = Xw.shape[1]
-        qr = _linalg.PivotedQR.of(Xw)
-        aliased = qr.aliased if qr.rank < p else np.array([], dtype=int)
+        lsq = _linalg.fit_least_squares(Xw, yw)
+        aliased = lsq.aliased
         keep = np.setdiff1d(np.arange(p), aliased)
         if aliased.size:
             names = [self.exog_names[j] for j in aliased]
@@ -173,17 +176,18 @@ class OLS(LikelihoodModel):
                 RankDeficiencyWarning,
                 stacklevel=3,
             )
-        beta, qr = _linalg.least_squares(Xw[:, keep] if aliased.size else Xw, yw)
+        beta = lsq.coef
         params = np.full(p, np.nan)
         params[keep] = beta
         cov = np.full((p, p), np.nan)
-        cov[np.ix_(keep, keep)] = qr.inv_normal()
-        eta = self.exog[:, keep] @ beta + self.offset
+        cov[np.ix_(keep, keep)] = lsq.cov_unscaled
+        eta = self.exog @ np.where(np.isnan(params), 0.0, params) + self.offset
         value = 0.5 * float(np.sum(t * np.square(self.endog - eta)))
         solver = NewtonResult(
-            beta, value, 0, True, "solved directly by QR", (Iteration(0, value, 0.0, 0),)
+            beta, value, 0, True, f"solved directly ({lsq.method})", (Iteration(0, value, 0.0, 0),)
         )
-        return Fit(params, cov, self._scale(eta, keep.size), eta, eta, aliased, solver, "QR")
+        method = "QR" if lsq.method == "qr" else "Cholesky"
+        return Fit(params, cov, self._scale(eta, keep.size), eta, eta, aliased, solver, method)
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,8 @@ class NewtonResult:
     converged : whether the convergence rule held.
     message : a sentence saying why the loop stopped.
     history : one :class:`Iteration` per step, iteration 0 being the start.
+    information : the information ``H`` the objective returned at ``x`` (so the caller
+        can reuse its factorisation, e.g. for the covariance, instead of forming it again).
     """
 
     x: np.ndarray
@@ -71,6 +73,7 @@ class NewtonResult:
     converged: bool
     message: str
     history: tuple[Iteration, ...] = field(default_factory=tuple)
+    information: Any = field(default=None, repr=False, compare=False)
 
 
 def _solve(H: Any, r: np.ndarray) -> np.ndarray:
@@ -103,7 +106,10 @@ def newton(
     max_halvings : int
         Most step halvings per iteration.
     value_only : callable, optional
-        ``value_only(x) -> f``, a cheaper evaluation used while halving.
+        ``value_only(x) -> f``, a cheaper evaluation used for trial points. The loop
+        always calls ``objective`` at the trial point it has just accepted with
+        ``value_only`` and at no other point in between, so an objective may keep the
+        per-observation quantities of its last ``value_only`` call and reuse them.
 
     Returns
     -------
@@ -165,4 +171,4 @@ def newton(
                 f" objective {rel_f:.2e} (tol {tol:.0e}), largest relative step {rel_x:.2e}"
                 f" (tol {step_tol:.0e})"
             )
-    return NewtonResult(x, f, len(history) - 1, converged, message, tuple(history))
+    return NewtonResult(x, f, len(history) - 1, converged, message, tuple(history), H)
