@@ -421,6 +421,22 @@ class RegressionResults(LikelihoodResults):
             out = out + np.log(np.asarray(exposure, dtype=float))
         return out
 
+    def get_margeff(self, at: Literal["overall", "mean"] = "overall"):
+        """Marginal effects on the mean with delta-method SEs. See
+        :func:`mlereg.margins.get_margeff`."""
+        from .margins import get_margeff
+
+        return get_margeff(self, at)
+
+    def exp_params(
+        self, alpha: float = 0.05, method: Literal["wald", "profile"] = "wald"
+    ) -> pd.DataFrame:
+        """exp(params) with intervals (odds ratios, incidence-rate ratios). See
+        :func:`mlereg.margins.exp_params`."""
+        from .margins import exp_params
+
+        return exp_params(self, alpha, method)
+
     def get_prediction(self, newdata: Any = None, *, offset: Any = None, exposure: Any = None):
         """Predictions with delta-method SEs and intervals (``.summary_frame(alpha)``);
         OLS adds prediction intervals. See :func:`mlereg.prediction.get_prediction`."""
