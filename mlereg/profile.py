@@ -76,9 +76,17 @@ class _Profile:
                     if not np.isfinite(fit.fun) or fresh.fun < fit.fun:
                         fit = fresh
             # trusted: converged, or stalled at rounding level (no decrease possible after
-            # a tiny last step); not: still taking large steps at maxiter (divergence)
+            # a tiny last step), or the deviance has settled while some coefficients
+            # still run off to infinity (quasi-separation: the deviance tends to a limit,
+            # which is what tau needs); not: the deviance still dropping at maxiter
             last = fit.history[-1].max_rel_step if fit.history else np.nan
-            self.converged = bool(fit.converged or (np.isfinite(last) and last < 1e-8))
+            settled = False
+            if len(fit.history) >= 2:
+                f0, f1 = fit.history[-2].objective, fit.history[-1].objective
+                settled = abs(f0 - f1) <= 1e-10 * (abs(f1) + 0.1)
+            self.converged = bool(
+                fit.converged or settled or (np.isfinite(last) and last < 1e-8)
+            )
             if fit.converged:
                 self.start = fit.x
             dev_j = 2.0 * fit.fun  # the objective is deviance / 2
