@@ -83,10 +83,12 @@ def test_likelihood_and_deviance(fitted):
     assert res.rank == case["rank"]
 
 
-def test_fitted_values_and_residuals(fitted):
-    case, res = fitted
-    if "residuals" not in case:
-        pytest.skip(f"no residuals stored for {case['id']}")
+WITH_RESIDUALS = [c for c in CASES if "residuals" in c]
+
+
+@pytest.mark.parametrize("case", WITH_RESIDUALS, ids=[c["id"] for c in WITH_RESIDUALS])
+def test_fitted_values_and_residuals(case):
+    res = fit_case(case)
     r = case["residuals"]
     rows = r["rows"]
     _close(res.fittedvalues.iloc[rows], r["fitted"])
