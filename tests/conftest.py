@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 HERE = pathlib.Path(__file__).parent
-NIST_DIR = HERE.parent.parent / "shared" / "data" / "nist"
+NIST_DIR = HERE / "data" / "nist"  # NIST StRD certified values (public domain)
 
 
 def lre(estimate, certified):
