@@ -339,14 +339,14 @@ def design_from_formula(
     except patsy.PatsyError as exc:
         raise _formula_error(exc, formula, list(data.columns)) from None
     y = np.asarray(ymat, dtype=float)
-    X = np.asarray(xmat, dtype=float, order="F")
+    X = np.asarray(xmat, dtype=float)  # patsy's layout: the kernels take C or F, no copy
     if y.shape[1] == 1:
         y = y[:, 0]
     endog_names = ymat.design_info.column_names
     exog_names = tuple(xmat.design_info.column_names)
     _check_finite(y, f"the response {' + '.join(endog_names)!r}", frame.index)
-    for j, name in enumerate(exog_names):
-        _check_finite(X[:, j], f"the column {name!r}", frame.index)
+    for j in np.flatnonzero(~np.isfinite(X.sum(axis=0))):  # a finite sum: no inf, no NaN
+        _check_finite(X[:, j], f"the column {exog_names[j]!r}", frame.index)
     rhs = formula.split("~", 1)[1]
     rhs_columns = tuple(c for c in _formula_names(rhs) if c in data.columns)
     return _assemble(
