@@ -38,9 +38,19 @@ from . import links as L
 
 
 def _xlogy_ratio(y: np.ndarray, mu: np.ndarray) -> np.ndarray:
-    """y * log(y / mu), taken as 0 where y == 0."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(y > 0, special.xlogy(y, y) - special.xlogy(y, mu), 0.0)
+    """y * log(y / mu), taken as 0 where y == 0.
+
+    One logarithm per element (this sits inside every deviance evaluation); where
+    y / mu under- or overflows, the two-logarithm form xlogy(y, y) - xlogy(y, mu).
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out = np.where(y > 0, y * np.log(y / mu), 0.0)
+        bad = ~np.isfinite(out)
+        if bad.any():
+            yb = np.broadcast_to(y, out.shape)[bad]
+            mb = np.broadcast_to(mu, out.shape)[bad]
+            out[bad] = np.where(yb > 0, special.xlogy(yb, yb) - special.xlogy(yb, mb), 0.0)
+    return out
 
 
 @dataclass(frozen=True)

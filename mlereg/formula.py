@@ -540,7 +540,7 @@ def design_from_formula(
             xmat = patsy.dmatrix(rhs, frame, eval_env=eval_env, NA_action="raise")
     except patsy.PatsyError as exc:
         raise _formula_error(exc, formula, list(data.columns)) from None
-    X = np.asarray(xmat, dtype=float, order="F")
+    X = np.asarray(xmat, dtype=float)  # patsy's layout: the kernels take C or F, no copy
     exog_names = tuple(xmat.design_info.column_names)
     if mapped is None:
         y = np.asarray(ymat, dtype=float)
@@ -552,8 +552,8 @@ def design_from_formula(
         y, levels = mapped
         endog_names = [lhs_name]
     _check_finite(y, f"the response {' + '.join(endog_names)!r}", frame.index)
-    for j, name in enumerate(exog_names):
-        _check_finite(X[:, j], f"the column {name!r}", frame.index)
+    for j in np.flatnonzero(~np.isfinite(X.sum(axis=0))):  # a finite sum: no inf, no NaN
+        _check_finite(X[:, j], f"the column {exog_names[j]!r}", frame.index)
     return _assemble(
         y,
         X,

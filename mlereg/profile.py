@@ -84,9 +84,7 @@ class _Profile:
             if len(fit.history) >= 2:
                 f0, f1 = fit.history[-2].objective, fit.history[-1].objective
                 settled = abs(f0 - f1) <= 1e-10 * (abs(f1) + 0.1)
-            self.converged = bool(
-                fit.converged or settled or (np.isfinite(last) and last < 1e-8)
-            )
+            self.converged = bool(fit.converged or settled or (np.isfinite(last) and last < 1e-8))
             if fit.converged:
                 self.start = fit.x
             dev_j = 2.0 * fit.fun  # the objective is deviance / 2
@@ -161,11 +159,17 @@ def profile_conf_int(results: Any, alpha: float = 0.05, tol: float = 1e-12) -> p
     se_model = np.sqrt(np.diag(results._fit.cov_unscaled) * results.scale)
     lower = np.full(b.size, np.nan)
     upper = np.full(b.size, np.nan)
+    # where the separation check proved an estimate infinite, the profile cannot cross
+    # the cutoff on that side: the end is infinite (R's detect_separation directions)
+    sep = getattr(results, "separation", None)
+    diverging = dict(zip(sep.terms, sep.directions, strict=True)) if sep is not None else {}
+    names = results.param_names
     for j in np.flatnonzero(~np.isnan(b)):
+        direction = diverging.get(names[j], 0)
         step = se_model[j] if np.isfinite(se_model[j]) and se_model[j] > 0 else se[j]
         # after separation the SE is astronomically large: probe on the scale of the
         # estimate instead (only the first bracket depends on this, not the answer)
         step = min(step, 1.0 + abs(b[j]))
-        lower[j] = _end(_Profile(results, j, tol), step, cutoff, -1)
-        upper[j] = _end(_Profile(results, j, tol), step, cutoff, +1)
+        lower[j] = -np.inf if direction < 0 else _end(_Profile(results, j, tol), step, cutoff, -1)
+        upper[j] = np.inf if direction > 0 else _end(_Profile(results, j, tol), step, cutoff, +1)
     return pd.DataFrame({"lower": lower, "upper": upper}, index=results.param_names)
