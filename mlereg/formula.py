@@ -564,7 +564,9 @@ def design_from_formula(
         n_dropped=n_drop,
         dropped_by=counts,
         formula=formula,
-        builder=RowBuilder(xmat.design_info, rhs_columns, rhs, frame[list(rhs_columns)], eval_env),
+        builder=RowBuilder(
+            xmat.design_info, rhs_columns, rhs, _prototype(frame, rhs, rhs_columns), eval_env
+        ),
         response_levels=levels,
     )
 
@@ -647,6 +649,32 @@ def without_term(design: Design, term: str) -> Design:
         formula=f"{design.formula} - {term}",
         builder=None,
     )
+
+
+# patsy's stateful transforms learn from every row (means, scales, spline knots)
+_STATEFUL = re.compile(r"\b(center|standardize|scale|bs|cr|cc|te)\s*\(")
+
+
+def _prototype(frame: pd.DataFrame, rhs: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The rows of the training data that rebuild the same design columns after pickling.
+
+    With a stateful transform every row matters and all are kept. Otherwise the design's
+    only memory of the data is the set of levels of each categorical, so the first row
+    of each distinct value of every column with few distinct values is enough: a few
+    rows instead of a second copy of the data.
+    """
+    sub = frame[list(columns)]
+    if _STATEFUL.search(rhs) or len(sub) == 0:
+        return sub
+    keep = np.zeros(len(sub), dtype=bool)
+    keep[0] = True
+    for c in sub.columns:
+        col = sub[c]
+        if is_numeric(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+            if col.nunique(dropna=True) > 1000:  # a measurement, not a set of levels
+                continue
+        keep |= ~col.duplicated().to_numpy()
+    return sub.loc[keep]
 
 
 def _formula_error(exc: Exception, formula: str, columns: list[str]) -> FormulaError:
