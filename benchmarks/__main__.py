@@ -86,9 +86,13 @@ def engines(kind: str, X: np.ndarray, y: np.ndarray, which: set[str]):
             out["sm.Poisson"] = lambda: sm.Poisson(y, X).fit(disp=0).params
             glm_fam = sm.families.Poisson()
         else:
-            out["sm.OLS"] = lambda: (
-                np.asarray(sm.OLS(y, X).fit().bse * 0) + sm.OLS(y, X).fit().params
-            )
+
+            def sm_ols() -> np.ndarray:
+                res = sm.OLS(y, X).fit()
+                _ = res.bse, res.pvalues  # SEs too, like the mlereg rows
+                return res.params
+
+            out["sm.OLS"] = sm_ols
             glm_fam = None
         if glm_fam is not None and "sm.GLM" in which:
             out["sm.GLM"] = lambda: sm.GLM(y, X, family=glm_fam).fit().params
