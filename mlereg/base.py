@@ -231,7 +231,7 @@ class LikelihoodModel:
                 mu = link.inverse(eta)
                 with np.errstate(all="ignore"):
                     f = 0.5 * fam.deviance(y, mu, t)
-            mu_eta = link.mu_eta(eta)
+            mu_eta = link.mu_eta_at(eta, mu)
             with np.errstate(all="ignore"):
                 var = fam.variance(mu)
             u = t * (y - mu) * mu_eta / var
@@ -262,7 +262,7 @@ class LikelihoodModel:
     def _weights_at_eta(self, eta: np.ndarray, kind: InformationKind) -> np.ndarray:
         fam, link, y, t = self.family, self.family.link, self.endog, self._total_weights()
         mu = link.inverse(eta)
-        m1 = link.mu_eta(eta)
+        m1 = link.mu_eta_at(eta, mu)
         var = fam.variance(mu)
         W = t * np.square(m1) / var
         if kind == "observed":

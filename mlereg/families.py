@@ -53,6 +53,12 @@ def _xlogy_ratio(y: np.ndarray, mu: np.ndarray) -> np.ndarray:
     return out
 
 
+def _is_binary(y: np.ndarray) -> bool:
+    """Whether every response value is exactly 0 or 1 (a Bernoulli response)."""
+    y = np.asarray(y)
+    return bool(np.all((y == 0) | (y == 1)))
+
+
 @dataclass(frozen=True)
 class Family:
     """Base class of GLM families.
@@ -169,9 +175,14 @@ class Binomial(Family):
         return 1 - 2 * mu
 
     def unit_deviance(self, y, mu):
+        if _is_binary(y):
+            # y in {0, 1}: d = -2 log(mu) or -2 log(1 - mu), one logarithm per row
+            return -2.0 * np.log(np.where(y > 0.5, mu, 1.0 - mu))
         return 2 * (_xlogy_ratio(y, mu) + _xlogy_ratio(1 - y, 1 - mu))
 
     def loglike_obs(self, y, mu, w, scale):
+        if _is_binary(y):  # log C(w, w y) = 0 when y is 0 or 1
+            return w * np.log(np.where(y > 0.5, mu, 1.0 - mu))
         k = w * y
         lchoose = special.gammaln(w + 1) - special.gammaln(k + 1) - special.gammaln(w - k + 1)
         return lchoose + w * (special.xlogy(y, mu) + special.xlog1py(1 - y, -mu))

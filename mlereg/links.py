@@ -47,6 +47,11 @@ class Link:
         """d^2 mu / d eta^2."""
         raise NotImplementedError
 
+    def mu_eta_at(self, eta: np.ndarray, mu: np.ndarray) -> np.ndarray:
+        """d mu / d eta when mu = inverse(eta) is already known (saves a pass for links
+        whose derivative is a function of mu)."""
+        return self.mu_eta(eta)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
@@ -88,6 +93,9 @@ class Log(Link):
     def d2mu_eta2(self, eta):
         return np.maximum(np.exp(eta), _EPS)
 
+    def mu_eta_at(self, eta, mu):
+        return mu  # inverse and mu_eta are the same function here
+
 
 @dataclass(frozen=True, repr=False)
 class Logit(Link):
@@ -103,6 +111,9 @@ class Logit(Link):
 
     def mu_eta(self, eta):
         mu = self.inverse(eta)
+        return np.maximum(mu * (1 - mu), _EPS)
+
+    def mu_eta_at(self, eta, mu):
         return np.maximum(mu * (1 - mu), _EPS)
 
     def d2mu_eta2(self, eta):
