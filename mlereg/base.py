@@ -298,19 +298,23 @@ class LikelihoodModel:
         if system.rank == self.exog.shape[1]:
             return np.array([], dtype=int)
         aliased = system.qr().aliased
-        names = [self.exog_names[j] for j in aliased]
-        if on_singular == "raise":
-            raise SingularDesignError(
-                f"the design is rank deficient: {names} are linear combinations of other"
-                " columns; remove them or use on_singular='warn'"
-            )
-        warnings.warn(
-            f"the design is rank deficient: {names} are linear combinations of other columns"
-            " and are reported as NaN (aliased), like R's NA",
-            RankDeficiencyWarning,
-            stacklevel=4,
-        )
+        self._report_aliased(aliased, on_singular)
         return aliased
+
+    def _report_aliased(self, aliased: np.ndarray, on_singular: str, stacklevel: int = 5) -> None:
+        """Raise (``on_singular="raise"``) or warn, naming the aliased columns
+        (``stacklevel`` counts up to the user's ``fit()`` call)."""
+        if not aliased.size:
+            return
+        names = [self.exog_names[j] for j in aliased]
+        msg = f"the design is rank deficient: {names} are linear combinations of other columns"
+        if on_singular == "raise":
+            raise SingularDesignError(msg + "; remove them or use on_singular='warn'")
+        warnings.warn(
+            msg + " and are reported as NaN (aliased), like R's NA",
+            RankDeficiencyWarning,
+            stacklevel=stacklevel,
+        )
 
     def _estimate(
         self,
@@ -373,7 +377,9 @@ class LikelihoodModel:
         res = self._estimate(
             X, start_params, maxiter, tol, pen, method, start if keep.size == p else None
         )
-        mu = self.family.link.inverse(self._eta(res.x, X))
+        beta = res.x
+        eta = self._eta(beta, X)
+        mu = self.family.link.inverse(eta)
         sep = separation.after_fit(
             self, X, names, sep, mu, warn=method != "firth", converged=res.converged
         )
@@ -384,9 +390,6 @@ class LikelihoodModel:
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        beta = res.x
-        eta = self._eta(beta, X)
-        mu = self.family.link.inverse(eta)
         if pen is not None:  # penalised information X'WX + diag(alpha)
             Wt = self._weights_at_eta(eta, information)
             cov_k = _linalg.inv_psd(_linalg.weighted_gram(X, Wt) + np.diag(pen[0]))

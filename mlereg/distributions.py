@@ -38,7 +38,7 @@ from ._distribution_specs import SPECS, DistributionSpec, Domain, _dtheta_dz, _f
 from ._linalg import inv_psd
 from .base import record_warnings
 from .exceptions import BoundaryWarning, ConvergenceWarning, DataError
-from .inference import LRTestResult
+from .inference import LRTestResult, nested_lr
 from .results import LikelihoodResults
 from .solver import NewtonResult, newton
 
@@ -430,12 +430,7 @@ class DistributionResults(LikelihoodResults):
             raise DataError("likelihood-ratio tests need two fits of the same distribution")
         if other.data.shape != self.data.shape or not np.array_equal(other.data, self.data):
             raise DataError("likelihood-ratio tests need fits to the same data")
-        small, big = sorted((self, other), key=lambda r: r.k_params)
-        df = int(round(big.k_params - small.k_params))
-        if df == 0:
-            raise ValueError("the two fits have the same number of parameters: not nested")
-        stat = 2.0 * (big.llf - small.llf)
-        return LRTestResult(float(stat), df, float(stats.chi2.sf(stat, df)))
+        return nested_lr(self, other)
 
     def __repr__(self) -> str:
         est = ", ".join(f"{k}={v:.6g}" for k, v in self.params.items())

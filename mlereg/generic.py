@@ -22,14 +22,14 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import optimize, special
 
 from . import numdiff
 from ._linalg import inv_psd
 from .base import record_warnings
 from .distributions import profile_interval
 from .exceptions import ConvergenceWarning
-from .inference import LRTestResult
+from .inference import LRTestResult, nested_lr
 from .penalty import as_penalty
 from .results import LikelihoodResults
 from .solver import NewtonResult, newton
@@ -478,9 +478,4 @@ class GenericLikelihoodResults(LikelihoodResults):
         """
         if other.nobs != self.nobs and not (np.isnan(other.nobs) and np.isnan(self.nobs)):
             raise ValueError(f"the fits have different nobs ({self.nobs:g} vs {other.nobs:g})")
-        small, big = sorted((self, other), key=lambda r: r.k_params)
-        df = int(round(big.k_params - small.k_params))
-        if df == 0:
-            raise ValueError("the two fits have the same number of parameters: not nested")
-        stat = 2.0 * (big.llf - small.llf)
-        return LRTestResult(float(stat), df, float(stats.chi2.sf(stat, df)))
+        return nested_lr(self, other)

@@ -106,9 +106,22 @@ def lr_test(a: Any, b: Any) -> LRTestResult:
     1
     """
     _same_sample(a, b)
+    return nested_lr(a, b)
+
+
+def nested_lr(a: Any, b: Any) -> LRTestResult:
+    """The LR statistic of two nested fits (any order), with no check of their data:
+    callers check that the fits share their sample first.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> nested_lr(R(llf=-10.0, k_params=2), R(llf=-12.0, k_params=1)).statistic
+    4.0
+    """
     small, big = sorted((a, b), key=lambda r: r.k_params)
     df = int(round(big.k_params - small.k_params))
     if df == 0:
-        raise ValueError("the two models have the same number of parameters: not nested")
+        raise ValueError("the two fits have the same number of parameters: not nested")
     stat = 2.0 * (big.llf - small.llf)
     return LRTestResult(float(stat), df, float(stats.chi2.sf(stat, df)))

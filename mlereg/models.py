@@ -18,7 +18,7 @@ from . import _linalg
 from . import families as F
 from . import links as L
 from .base import Fit, LikelihoodModel
-from .exceptions import ConvergenceWarning, RankDeficiencyWarning, SingularDesignError
+from .exceptions import ConvergenceWarning, RankDeficiencyWarning
 from .formula import Design
 from .solver import Iteration, NewtonResult, newton
 
@@ -150,7 +150,6 @@ class OLS(LikelihoodModel):
         on_singular: str = "warn",
         penalty: Any = None,
     ) -> Fit:
-        import warnings
 
         if penalty is not None:  # ridge: the general penalised Newton loop
             return super()._fit_arrays(
@@ -166,16 +165,7 @@ class OLS(LikelihoodModel):
         lsq = _linalg.fit_least_squares(Xw, yw)
         aliased = lsq.aliased
         keep = np.setdiff1d(np.arange(p), aliased)
-        if aliased.size:
-            names = [self.exog_names[j] for j in aliased]
-            msg = f"the design is rank deficient: {names} are linear combinations of other columns"
-            if on_singular == "raise":
-                raise SingularDesignError(msg + "; remove them or use on_singular='warn'")
-            warnings.warn(
-                msg + " and are reported as NaN (aliased), like R's NA",
-                RankDeficiencyWarning,
-                stacklevel=3,
-            )
+        self._report_aliased(aliased, on_singular, stacklevel=4)
         beta = lsq.coef
         params = np.full(p, np.nan)
         params[keep] = beta
