@@ -10,6 +10,7 @@ Examples
 """
 
 from . import exceptions, families, links
+from ._rowpass import get_num_threads, set_num_threads
 from .distributions import DistributionResults, compare_distributions, fit_distribution
 from .generic import GenericLikelihoodModel, GenericLikelihoodResults
 from .inference import LRTestResult, lr_test
@@ -56,6 +57,7 @@ __all__ = [
     "exceptions",
     "families",
     "fit_distribution",
+    "get_num_threads",
     "glm",
     "links",
     "logit",
@@ -64,4 +66,5 @@ __all__ = [
     "ols",
     "poisson",
     "probit",
+    "set_num_threads",
 ]

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from . import _linalg, firth, separation, validation
+from . import _linalg, _rowpass, firth, separation, validation
 from . import penalty as penalty_mod
 from .exceptions import (
     ConvergenceWarning,
@@ -85,6 +85,63 @@ def _has_intercept(design: Design) -> bool:
     if "Intercept" in design.exog_names or "const" in design.exog_names:
         return True
     return bool(X.shape[0] and np.any(np.all(X == X[0:1, :], axis=0) & (X[0] != 0)))
+
+
+class IrlsObjective:
+    """The objective deviance / 2 of a GLM in the form :func:`mlereg.solver.newton` takes.
+
+    ``full(beta)`` returns ``(f, gradient, GramSystem)``, ``value(beta)`` the value only.
+    A trial point is usually accepted, so ``value`` evaluates the gradient and the
+    information too, in the same pass over X (:func:`mlereg._rowpass.evaluate`), and
+    ``full`` at that point then costs nothing. Only after a rejected trial (step
+    halving) does ``value`` compute the value alone. ``last`` is the most recent
+    evaluation (its ``eta`` and ``mu`` serve the results).
+    """
+
+    def __init__(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        t: np.ndarray,
+        offset: np.ndarray | None,
+        family: Family,
+    ) -> None:
+        self.args = (X, y, t, family)
+        self.offset = offset
+        self.last: _rowpass.Evaluation | None = None
+        self._halving = False
+
+    def _evaluate(self, beta: np.ndarray, information: bool) -> _rowpass.Evaluation:
+        X, y, t, family = self.args
+        self.last = _rowpass.evaluate(X, beta, self.offset, y, t, family, information=information)
+        return self.last
+
+    def _cached(self, beta: np.ndarray) -> _rowpass.Evaluation | None:
+        last = self.last
+        if last is not None and last.gram is not None and np.array_equal(last.beta, beta):
+            return last
+        return None
+
+    def value(self, beta: np.ndarray) -> float:
+        """deviance / 2 at beta (with the gradient and information kept for ``full``
+        unless the previous trial point was rejected)."""
+        ev = self._evaluate(beta, information=not self._halving)
+        self._halving = True  # until full() accepts a point, further calls are halvings
+        return ev.f
+
+    def full(self, beta: np.ndarray) -> tuple[float, np.ndarray, _linalg.GramSystem]:
+        """deviance / 2, its gradient -X'u and the information system X'WX at beta."""
+        self._halving = False
+        ev = self._cached(beta) or self._evaluate(beta, information=True)
+        assert ev.gram is not None and ev.score is not None and ev.weights is not None
+        return ev.f, -ev.score, _linalg.GramSystem(self.args[0], ev.weights, ev.gram)
+
+    def eta_mu(self, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """eta and mu at beta (from the last evaluation when it was at beta)."""
+        last = self.last
+        if last is None or not np.array_equal(last.beta, beta):
+            last = self._evaluate(beta, information=False)
+        return last.eta, last.mu
 
 
 class LikelihoodModel:
@@ -210,36 +267,10 @@ class LikelihoodModel:
         X = self.exog if X is None else X
         return X @ params + self.offset
 
-    def _objective(self, X: np.ndarray):
+    def _objective(self, X: np.ndarray) -> IrlsObjective:
         """f(beta) = deviance / 2, its gradient and the Fisher information system."""
-        fam, link, y, t = self.family, self.family.link, self.endog, self._total_weights()
-        last: list = [None, None, None, None]  # beta, eta, mu, f of the last value() call
-
-        def value(beta: np.ndarray) -> float:
-            eta = self._eta(beta, X)
-            mu = link.inverse(eta)
-            with np.errstate(all="ignore"):
-                f = 0.5 * fam.deviance(y, mu, t)
-            last[:] = [beta.copy(), eta, mu, f]
-            return f
-
-        def full(beta: np.ndarray):
-            if last[0] is not None and np.array_equal(last[0], beta):
-                _, eta, mu, f = last  # the solver accepted the point it just evaluated
-            else:
-                eta = self._eta(beta, X)
-                mu = link.inverse(eta)
-                with np.errstate(all="ignore"):
-                    f = 0.5 * fam.deviance(y, mu, t)
-            mu_eta = link.mu_eta_at(eta, mu)
-            with np.errstate(all="ignore"):
-                var = fam.variance(mu)
-            u = t * (y - mu) * mu_eta / var
-            W = t * np.square(mu_eta) / var
-            gram, score = _linalg.gram_and_score(X, W, u)
-            return f, -score, _linalg.GramSystem(X, W, gram)
-
-        return full, value
+        offset = self.offset if np.any(self.offset) else None
+        return IrlsObjective(X, self.endog, self._total_weights(), offset, self.family)
 
     def loglike(self, params: np.ndarray) -> float:
         """Log-likelihood at ``params`` (dispersion at R's plug-in value)."""
@@ -248,7 +279,7 @@ class LikelihoodModel:
 
     def score(self, params: np.ndarray) -> np.ndarray:
         """Gradient of the log-likelihood in beta (dispersion 1)."""
-        _, g, _ = self._objective(self.exog)[0](np.asarray(params, dtype=float))
+        _, g, _ = self._objective(self.exog).full(np.asarray(params, dtype=float))
         return -g
 
     def fisher_weights(self, params: np.ndarray, kind: InformationKind = "expected") -> np.ndarray:
@@ -326,16 +357,33 @@ class LikelihoodModel:
         method: str = "irls",
         start: Any = None,
     ) -> NewtonResult:
+        return self._solve(X, start_params, maxiter, tol, pen, method, start)[0]
+
+    def _solve(
+        self,
+        X: np.ndarray,
+        start_params: np.ndarray | None,
+        maxiter: int,
+        tol: float,
+        pen: tuple[np.ndarray, np.ndarray] | None = None,
+        method: str = "irls",
+        start: Any = None,
+    ) -> tuple[NewtonResult, IrlsObjective | None]:
+        """Run the Newton loop; also return the IRLS objective (None for Firth), whose
+        last evaluation holds eta and mu at the solution."""
+        objective = None
         if method == "firth":
             full, value = firth.penalized_objective(self, X)
         else:
-            full, value = self._objective(X)
+            objective = self._objective(X)
+            full, value = objective.full, objective.value
         if pen is not None:
             full, value = penalty_mod.penalise_objective(full, value, *pen)
         if start_params is None:
             system, rhs = self._start(X) if start is None else start
             start_params = system.solve(rhs)
-        return newton(full, start_params, maxiter=maxiter, tol=tol, value_only=value)
+        res = newton(full, start_params, maxiter=maxiter, tol=tol, value_only=value)
+        return res, objective
 
     def _fit_arrays(
         self,
@@ -374,12 +422,15 @@ class LikelihoodModel:
             pen = (lam[keep], center[keep])
         names = [self.exog_names[j] for j in keep]
         sep = separation.before_fit(self, X, names, warn=method != "firth")
-        res = self._estimate(
+        res, objective = self._solve(
             X, start_params, maxiter, tol, pen, method, start if keep.size == p else None
         )
         beta = res.x
-        eta = self._eta(beta, X)
-        mu = self.family.link.inverse(eta)
+        if objective is not None:
+            eta, mu = objective.eta_mu(beta)
+        else:
+            eta = self._eta(beta, X)
+            mu = self.family.link.inverse(eta)
         sep = separation.after_fit(
             self, X, names, sep, mu, warn=method != "firth", converged=res.converged
         )
