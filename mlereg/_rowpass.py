@@ -101,7 +101,7 @@ def _block(
     beta: np.ndarray,
     offset: np.ndarray | None,
     y: np.ndarray,
-    t: np.ndarray,
+    t: np.ndarray | None,
     family: Family,
     sl: slice,
     eta: np.ndarray,
@@ -119,16 +119,22 @@ def _block(
         e += offset[sl]
     m = link.inverse(e)
     mu[sl] = m
-    yb, tb = y[sl], t[sl]
-    f = 0.5 * float(np.dot(tb, family.unit_deviance(yb, m)))
+    yb = y[sl]
+    tb = None if t is None else t[sl]
+    d = family.unit_deviance(yb, m)
+    f = 0.5 * float(np.sum(d) if tb is None else np.dot(tb, d))
     if W is None:
         return f, None, None
     m1 = link.mu_eta_at(e, m)
     r = m1 / family.variance(m)  # mu_eta / V
-    u = tb * (yb - m) * r
+    u = (yb - m) * r
     w = W[sl]
-    np.multiply(tb * m1, r, out=w)
-    if np.all(w >= 0):  # the usual case: A = sqrt(W) X_b and X'WX += A'A (a rank-k update)
+    if tb is None:
+        np.multiply(m1, r, out=w)
+    else:
+        u *= tb
+        np.multiply(tb * m1, r, out=w)
+    if w.min() >= 0:  # the usual case: A = sqrt(W) X_b and X'WX += A'A (a rank-k update)
         A = buf[: len(w)]  # type: ignore[index]
         np.multiply(Xb, np.sqrt(w)[:, None], out=A)
         G = A.T @ A
@@ -143,7 +149,7 @@ def evaluate(
     beta: np.ndarray,
     offset: np.ndarray | None,
     y: np.ndarray,
-    t: np.ndarray,
+    t: np.ndarray | None,
     family: Family,
     *,
     information: bool,
@@ -155,8 +161,10 @@ def evaluate(
     X : ndarray (n, p), C- or Fortran-ordered (never copied).
     beta : ndarray (p,)
     offset : ndarray (n,) or None
-    y, t : ndarray (n,)
-        Response and total (prior times frequency) weights.
+    y : ndarray (n,)
+        Response.
+    t : ndarray (n,) or None
+        Total (prior times frequency) weights; None when they are all 1.
     family : Family
     information : bool
         Whether to form the score and the Fisher information (else only the value).

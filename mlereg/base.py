@@ -112,7 +112,7 @@ class IrlsObjective:
         offset: np.ndarray | None,
         family: Family,
     ) -> None:
-        self.args = (X, y, t, family)
+        self.args = (X, y, None if np.all(t == 1.0) else t, family)
         self.offset = offset
         self.last: _rowpass.Evaluation | None = None
         self._halving = False
