@@ -565,7 +565,11 @@ def design_from_formula(
         dropped_by=counts,
         formula=formula,
         builder=RowBuilder(
-            xmat.design_info, rhs_columns, rhs, _prototype(frame, rhs, rhs_columns), eval_env
+            xmat.design_info,
+            rhs_columns,
+            rhs,
+            _prototype(frame, rhs, rhs_columns, xmat.design_info),
+            eval_env,
         ),
         response_levels=levels,
     )
@@ -655,26 +659,37 @@ def without_term(design: Design, term: str) -> Design:
 _STATEFUL = re.compile(r"\b(center|standardize|scale|bs|cr|cc|te)\s*\(")
 
 
-def _prototype(frame: pd.DataFrame, rhs: str, columns: tuple[str, ...]) -> pd.DataFrame:
+def _level_rows(frame: pd.DataFrame, groups: list[list[str]]) -> np.ndarray:
+    """Row 0 and the first row of each distinct value of every group of columns."""
+    keep = np.zeros(len(frame), dtype=bool)
+    keep[:1] = True
+    for cols in groups:
+        dup = frame[cols[0]].duplicated() if len(cols) == 1 else frame[cols].duplicated()
+        keep |= ~dup.to_numpy()
+    return keep
+
+
+def _prototype(
+    frame: pd.DataFrame, rhs: str, columns: tuple[str, ...], design_info: Any
+) -> pd.DataFrame:
     """The rows of the training data that rebuild the same design columns after pickling.
 
     With a stateful transform every row matters and all are kept. Otherwise the design's
-    only memory of the data is the set of levels of each categorical, so the first row
-    of each distinct value of every column with few distinct values is enough: a few
-    rows instead of a second copy of the data.
+    only memory of the data is the set of levels of each categorical factor, so row 0
+    and the first row of each distinct value of the columns each categorical factor
+    reads are enough: a few rows instead of a second copy of the data (columns used
+    only in numerical factors need no distinct values).
     """
     sub = frame[list(columns)]
     if _STATEFUL.search(rhs) or len(sub) == 0:
         return sub
-    keep = np.zeros(len(sub), dtype=bool)
-    keep[0] = True
-    for c in sub.columns:
-        col = sub[c]
-        if is_numeric(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
-            if col.nunique(dropna=True) > 1000:  # a measurement, not a set of levels
-                continue
-        keep |= ~col.duplicated().to_numpy()
-    return sub.loc[keep]
+    groups = []
+    for factor, info in design_info.factor_infos.items():
+        if info.type == "categorical":
+            used = [c for c in _formula_names(factor.code) if c in sub.columns]
+            if used:
+                groups.append(used)
+    return sub.loc[_level_rows(sub, groups)]
 
 
 def _formula_error(exc: Exception, formula: str, columns: list[str]) -> FormulaError:
