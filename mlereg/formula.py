@@ -897,18 +897,19 @@ def _fast_matrices(
                 return None
             if simple[0] == "categorical" and simple[1] not in level_columns:
                 level_columns.append(simple[1])
-    keep = _level_rows(frame, [[c] for c in level_columns])
+    try:
+        keep = _level_rows(frame, [[c] for c in level_columns])
+    except TypeError:  # unhashable values: patsy's own path reports them
+        return None
     small = frame.loc[keep]
     n_small = len(small)
     if n_small > max(1000, len(frame) // 4):  # too many levels to pay off
         return None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if with_response:
-                ymat, xmat = patsy.dmatrices(formula, small, eval_env=eval_env, NA_action="raise")
-            else:
-                ymat, xmat = None, patsy.dmatrix(rhs, small, eval_env=eval_env, NA_action="raise")
+        if with_response:
+            ymat, xmat = patsy.dmatrices(formula, small, eval_env=eval_env, NA_action="raise")
+        else:
+            ymat, xmat = None, patsy.dmatrix(rhs, small, eval_env=eval_env, NA_action="raise")
     except Exception:  # noqa: BLE001 - patsy's own path reports the error
         return None
     infos = [xmat.design_info] + ([ymat.design_info] if ymat is not None else [])

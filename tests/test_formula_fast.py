@@ -28,6 +28,7 @@ def _data(n: int = 300, seed: int = 11, missing: bool = True) -> pd.DataFrame:
             "h": pd.Categorical(rng.choice(["lo", "mid", "hi"], n), ["lo", "mid", "hi", "zz"]),
             "b": rng.random(n) < 0.4,
             "s": pd.Series(rng.choice(["p", "q", "r"], n), dtype="string"),
+            "t": pd.Series(list(rng.choice(["u", "v", "w"], n))),  # pandas' default str
             "weird name": rng.normal(size=n),
         }
     )
@@ -45,6 +46,7 @@ SIMPLE = [
     "y ~ x1 + g",
     "y ~ g + h + b",
     "y ~ s + x2",
+    "y ~ t:x2 + C(t, Sum)",
     "y ~ C(g)",
     "y ~ C(g, Treatment)",
     "y ~ C(g, Treatment('c')) + x1",
