@@ -122,6 +122,34 @@ def test_set_num_threads_rejects_zero():
         mr.set_num_threads(0)
 
 
+def test_default_threads_from_environment(monkeypatch):
+    old = mr.set_num_threads(None)
+    try:
+        monkeypatch.setenv("MLEREG_NUM_THREADS", "3")
+        assert mr.get_num_threads() == 3
+        mr.set_num_threads(1)
+        assert mr.get_num_threads() == 1
+    finally:
+        mr.set_num_threads(old)
+
+
+def test_threaded_fits_restore_blas_threads():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from concurrent.futures import ThreadPoolExecutor
+
+    before = [i["num_threads"] for i in threadpoolctl.threadpool_info()]
+    X, y, _ = _data("binary", n=60_000, p=6)
+    old = mr.set_num_threads(2)
+    try:
+        single = mr.Logit(y, X).fit().params.to_numpy()
+        with ThreadPoolExecutor(3) as ex:  # fits overlapping in time
+            fits = list(ex.map(lambda _: mr.Logit(y, X).fit().params.to_numpy(), range(3)))
+    finally:
+        mr.set_num_threads(old)
+    assert all(np.array_equal(f, single) for f in fits)
+    assert [i["num_threads"] for i in threadpoolctl.threadpool_info()] == before
+
+
 @pytest.mark.parametrize(
     "family",
     [F.Binomial(L.Logit()), F.Binomial(L.Probit()), F.Poisson(), F.Gamma(L.Log())],
