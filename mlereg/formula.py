@@ -1,6 +1,7 @@
 """From a formula and a data frame (or from arrays) to a :class:`Design`.
 
-This is the only module that imports patsy. A :class:`Design` holds everything the
+This module (with :mod:`mlereg._fastdesign`, its fast path for plain columns) is the
+only one that imports patsy. A :class:`Design` holds everything the
 models need, as numpy arrays: the response, the design matrix and its column names,
 offset and weights, which rows of the data were used and how many each variable made
 us drop, and a :class:`RowBuilder` that builds the design matrix for new data at
@@ -9,10 +10,8 @@ predict time.
 
 from __future__ import annotations
 
-import ast
 import difflib
 import io
-import itertools
 import re
 import tokenize
 import warnings
@@ -26,6 +25,7 @@ import patsy
 import patsy.builtins
 from pandas.api.types import is_numeric_dtype as is_numeric
 
+from ._fastdesign import fast_matrices, level_rows
 from .exceptions import DataError, DataWarning, FormulaError
 
 Missing = Literal["drop", "raise"]
@@ -536,7 +536,7 @@ def design_from_formula(
     mapped = None
     if lhs_name is not None and lhs_name in frame.columns:
         mapped = _response_levels(frame[lhs_name])
-    fast = _fast_matrices(formula, frame, eval_env, with_response=mapped is None)
+    fast = fast_matrices(formula, frame, eval_env, with_response=mapped is None)
     if fast is not None:
         X, x_info, ymat, y_info = fast.X, fast.x_info, fast.y, fast.y_info
         prototype = frame.loc[fast.prototype_rows, list(rhs_columns)]
@@ -664,16 +664,6 @@ def without_term(design: Design, term: str) -> Design:
 _STATEFUL = re.compile(r"\b(center|standardize|scale|bs|cr|cc|te)\s*\(")
 
 
-def _level_rows(frame: pd.DataFrame, groups: list[list[str]]) -> np.ndarray:
-    """Row 0 and the first row of each distinct value of every group of columns."""
-    keep = np.zeros(len(frame), dtype=bool)
-    keep[:1] = True
-    for cols in groups:
-        dup = frame[cols[0]].duplicated() if len(cols) == 1 else frame[cols].duplicated()
-        keep |= ~dup.to_numpy()
-    return keep
-
-
 def _prototype(
     frame: pd.DataFrame, rhs: str, columns: tuple[str, ...], design_info: Any
 ) -> pd.DataFrame:
@@ -694,242 +684,7 @@ def _prototype(
             used = [c for c in _formula_names(factor.code) if c in sub.columns]
             if used:
                 groups.append(used)
-    return sub.loc[_level_rows(sub, groups)]
-
-
-# --- the fast path: patsy learns the design on a few rows, numpy fills every row ------
-# Bytes of the design matrix filled per row block (the block stays in cache while each
-# of its columns is written).
-_FILL_BLOCK_BYTES = 1 << 20
-
-
-@dataclass(frozen=True)
-class _Fast:
-    """What :func:`_fast_matrices` returns: the matrices and patsy's design for them."""
-
-    X: np.ndarray
-    x_info: Any
-    y: np.ndarray | None
-    y_info: Any
-    prototype_rows: np.ndarray
-
-
-def _builtin_unshadowed(name: str, frame: pd.DataFrame, eval_env: Any) -> bool:
-    """Whether ``name`` in a formula means patsy's builtin of that name."""
-    if name in frame.columns:
-        return False
-    try:
-        value = eval_env.namespace[name]
-    except KeyError:
-        return True
-    return value is getattr(patsy.builtins, name)
-
-
-def _column_of(node: ast.expr, frame: pd.DataFrame, eval_env: Any) -> str | None:
-    """The data column a bare name or ``Q("name")`` refers to, else None."""
-    name = None
-    if isinstance(node, ast.Name):
-        name = node.id
-    elif (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id == "Q"
-        and len(node.args) == 1
-        and not node.keywords
-        and isinstance(node.args[0], ast.Constant)
-        and isinstance(node.args[0].value, str)
-        and _builtin_unshadowed("Q", frame, eval_env)
-    ):
-        name = node.args[0].value
-    return name if name is not None and name in frame.columns else None
-
-
-def _simple_factor(code: str, frame: pd.DataFrame, eval_env: Any) -> tuple[str, str] | None:
-    """``(type, column)`` for a factor that is one data column, else None.
-
-    The type is patsy's: "numerical" for a bare name (or ``Q("name")``) of a real
-    numeric column, "categorical" for a bare name of a text, category or bool column
-    or for ``C(column, ...)`` of any column (the other arguments of ``C`` only choose
-    the levels and the coding, which patsy's design records).
-    """
-    try:
-        node = ast.parse(code.strip(), mode="eval").body
-    except SyntaxError:
-        return None
-    wrapped = False
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id == "C"
-        and node.args
-        and not any(isinstance(a, ast.Starred) for a in node.args)
-        and _builtin_unshadowed("C", frame, eval_env)
-    ):
-        node, wrapped = node.args[0], True
-    column = _column_of(node, frame, eval_env)
-    if column is None:
-        return None
-    dtype = frame[column].dtype
-    if not wrapped and isinstance(dtype, np.dtype) and dtype.kind in "iuf":
-        return "numerical", column
-    if (
-        wrapped
-        or isinstance(dtype, (pd.CategoricalDtype, pd.StringDtype))
-        or (isinstance(dtype, np.dtype) and dtype.kind in "bO")
-    ):
-        return "categorical", column
-    return None
-
-
-def _level_codes(col: pd.Series, levels: tuple[Any, ...]) -> np.ndarray | None:
-    """Index of each value of ``col`` in ``levels`` (patsy's categorical_to_int), or None
-    when a value is not among the levels or the levels cannot be compared."""
-    try:
-        if isinstance(col.dtype, np.dtype) and col.dtype.kind == "b" and levels == (False, True):
-            return col.to_numpy().view(np.int8)
-        if isinstance(col.dtype, pd.CategoricalDtype) and tuple(col.cat.categories) == levels:
-            codes = col.cat.codes.to_numpy()
-        else:
-            codes = pd.Categorical(col, categories=list(levels)).codes
-    except (TypeError, ValueError):
-        return None
-    return None if (codes < 0).any() else codes
-
-
-def _column_combinations(widths: list[int]) -> list[tuple[int, ...]]:
-    """Column indices of each factor for every column of a subterm, in patsy's (and
-    R's) order: the left-most factor varies fastest."""
-    return [c[::-1] for c in itertools.product(*(range(w) for w in reversed(widths)))]
-
-
-def _fill(info: Any, values: dict[Any, np.ndarray], n: int) -> np.ndarray:
-    """The design matrix of ``info`` for the factor values given (C order, float64).
-
-    ``values`` maps each numerical factor to its column and each categorical factor to
-    its level codes. A column of a subterm is the product, left to right, of one column
-    of each factor's values or contrast matrix: as patsy's ``_build_subterm`` computes
-    it, without its leading ``1 *`` (exact), row block by row block.
-    """
-    out = np.empty((n, len(info.column_names)))
-    plan: list[tuple[Any, ...]] = []
-    for term, subterms in info.term_codings.items():
-        col = info.term_slices[term].start
-        for sub in subterms:
-            cat = {f: sub.contrast_matrices[f].matrix for f in sub.contrast_matrices}
-            if len(sub.factors) == 1 and sub.factors[0] in cat:
-                (f,) = sub.factors
-                plan.append(("block", col, col + sub.num_columns, values[f], cat[f]))
-                col += sub.num_columns
-                continue
-            widths = [cat[f].shape[1] if f in cat else 1 for f in sub.factors]
-            for combo in _column_combinations(widths):
-                sources = [
-                    (values[f], cat[f][:, j] if f in cat else None)
-                    for f, j in zip(sub.factors, combo, strict=True)
-                ]
-                plan.append(("product", col, sources))
-                col += 1
-    B = max(256, _FILL_BLOCK_BYTES // (8 * max(out.shape[1], 1)))
-    for start in range(0, n, B):
-        rows = slice(start, min(start + B, n))
-        for step in plan:
-            if step[0] == "block":  # one categorical factor: rows of its contrast matrix
-                _, a, b, codes, matrix = step
-                out[rows, a:b] = matrix[codes[rows]]
-                continue
-            _, j, sources = step
-            if not sources:
-                out[rows, j] = 1.0
-            for k, (vals, contrast) in enumerate(sources):
-                v = vals[rows] if contrast is None else contrast[vals[rows]]
-                if k == 0:
-                    out[rows, j] = v
-                else:
-                    out[rows, j] *= v
-    return out
-
-
-def _factor_values(info: Any, frame: pd.DataFrame, eval_env: Any) -> dict[Any, np.ndarray] | None:
-    """Each factor's column (numerical) or level codes (categorical), or None if a factor
-    is not a single column of the type patsy gave it."""
-    values: dict[Any, np.ndarray] = {}
-    for factor, finfo in info.factor_infos.items():
-        simple = _simple_factor(factor.code, frame, eval_env)
-        if simple is None or simple[0] != finfo.type:
-            return None
-        column = frame[simple[1]]
-        if finfo.type == "numerical":
-            if finfo.num_columns != 1:
-                return None
-            values[factor] = column.to_numpy()
-        else:
-            codes = _level_codes(column, tuple(finfo.categories))
-            if codes is None:
-                return None
-            values[factor] = codes
-    return values
-
-
-def _fast_matrices(
-    formula: str, frame: pd.DataFrame, eval_env: Any, with_response: bool = True
-) -> _Fast | None:
-    """The design (and response) matrices of ``formula`` on ``frame``, built fast, or
-    None when the formula needs patsy's own evaluation.
-
-    Handled: every factor is a numeric column (by name or ``Q("name")``), or a text,
-    category or bool column, or ``C(column, ...)``, in any terms and interactions; the
-    response (``with_response``) is made of numeric columns. patsy builds the design on
-    the prototype rows (row 0 and the first row of each level of every categorical
-    column), so its column names, levels and contrasts are those of the whole frame;
-    the matrices are then filled with numpy, after checking that the fill reproduces
-    patsy's matrices on those rows exactly. ``frame`` must have no missing values.
-    """
-    lhs, rhs = formula.split("~", 1)
-    try:
-        desc = patsy.ModelDesc.from_formula(formula if with_response else rhs)
-    except patsy.PatsyError:
-        return None
-    level_columns: list[str] = []
-    for term in desc.lhs_termlist + desc.rhs_termlist:
-        for factor in term.factors:
-            simple = _simple_factor(getattr(factor, "code", ""), frame, eval_env)
-            if simple is None:
-                return None
-            if simple[0] == "categorical" and simple[1] not in level_columns:
-                level_columns.append(simple[1])
-    try:
-        keep = _level_rows(frame, [[c] for c in level_columns])
-    except TypeError:  # unhashable values: patsy's own path reports them
-        return None
-    small = frame.loc[keep]
-    n_small = len(small)
-    if n_small > max(1000, len(frame) // 4):  # too many levels to pay off
-        return None
-    try:
-        if with_response:
-            ymat, xmat = patsy.dmatrices(formula, small, eval_env=eval_env, NA_action="raise")
-        else:
-            ymat, xmat = None, patsy.dmatrix(rhs, small, eval_env=eval_env, NA_action="raise")
-    except Exception:  # noqa: BLE001 - patsy's own path reports the error
-        return None
-    infos = [xmat.design_info] + ([ymat.design_info] if ymat is not None else [])
-    small_values = [_factor_values(i, small, eval_env) for i in infos]
-    if any(v is None for v in small_values):
-        return None
-    if ymat is not None and any(
-        f.type != "numerical" for f in ymat.design_info.factor_infos.values()
-    ):
-        return None
-    for info, vals, mat in zip(infos, small_values, [xmat, ymat], strict=False):
-        if not np.array_equal(_fill(info, vals, n_small), np.asarray(mat, dtype=float)):
-            return None
-    full_values = [_factor_values(i, frame, eval_env) for i in infos]
-    if any(v is None for v in full_values):
-        return None
-    n = len(frame)
-    X = _fill(xmat.design_info, full_values[0], n)
-    y = _fill(ymat.design_info, full_values[1], n) if ymat is not None else None
-    return _Fast(X, xmat.design_info, y, ymat.design_info if ymat is not None else None, keep)
+    return sub.loc[level_rows(sub, groups)]
 
 
 def _formula_error(exc: Exception, formula: str, columns: list[str]) -> FormulaError:

@@ -10,6 +10,7 @@ import pandas as pd
 import patsy
 import pytest
 
+from mlereg import _fastdesign as fastdesign
 from mlereg import formula as fm
 from mlereg.formula import design_from_formula, drop_scope, without_term
 
@@ -83,14 +84,14 @@ FALLBACK = [
 def spy(monkeypatch):
     """Record whether design_from_formula took the fast path."""
     taken: list[bool] = []
-    real = fm._fast_matrices
+    real = fm.fast_matrices
 
     def wrapper(*args, **kwargs):
         out = real(*args, **kwargs)
         taken.append(out is not None)
         return out
 
-    monkeypatch.setattr(fm, "_fast_matrices", wrapper)
+    monkeypatch.setattr(fm, "fast_matrices", wrapper)
     return taken
 
 
@@ -132,7 +133,7 @@ def test_other_factors_fall_back_to_patsy(formula, spy):
 @pytest.mark.parametrize("formula", ["y ~ x1 + g", "y ~ x1:g + h:b + x2"])
 def test_many_row_blocks(formula, spy, monkeypatch):
     # the smallest block (256 rows) on 1000 rows: four blocks, the last one short
-    monkeypatch.setattr(fm, "_FILL_BLOCK_BYTES", 1)
+    monkeypatch.setattr(fastdesign, "_FILL_BLOCK_BYTES", 1)
     _assert_as_patsy(formula, _data(n=1000, seed=3))
     assert spy == [True]
 
@@ -166,7 +167,7 @@ def test_shadowed_builtin_falls_back(spy):
 def _design_both_ways(formula, df, monkeypatch):
     fast = design_from_formula(formula, df)
     with monkeypatch.context() as m:
-        m.setattr(fm, "_fast_matrices", lambda *a, **k: None)
+        m.setattr(fm, "fast_matrices", lambda *a, **k: None)
         slow = design_from_formula(formula, df)
     return fast, slow
 
@@ -220,7 +221,7 @@ def test_infinite_value_is_reported_by_column():
 
 def test_a_fill_that_disagrees_with_patsy_is_not_used(spy, monkeypatch):
     # the check on the prototype rows sends a wrong fill back to patsy's own path
-    real = fm._fill
-    monkeypatch.setattr(fm, "_fill", lambda info, values, n: real(info, values, n) + 1.0)
+    real = fastdesign._fill
+    monkeypatch.setattr(fastdesign, "_fill", lambda info, values, n: real(info, values, n) + 1.0)
     _assert_as_patsy("y ~ x1 + g", _data())
     assert spy == [False]
