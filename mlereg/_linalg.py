@@ -356,11 +356,21 @@ class GramSystem:
         Fisher (or observed) weights, non-negative.
     gram : ndarray (p, p), optional
         X' W X if already formed.
+    release_weights : bool
+        Drop the reference to ``w`` when the Cholesky factorisation is trusted (saves
+        an n-vector per Newton iteration; ``qr()`` is then unavailable).
     """
 
-    def __init__(self, X: np.ndarray, w: np.ndarray, gram: np.ndarray | None = None):
+    def __init__(
+        self,
+        X: np.ndarray,
+        w: np.ndarray,
+        gram: np.ndarray | None = None,
+        *,
+        release_weights: bool = False,
+    ):
         self.X = X
-        self.w = w
+        self.w: np.ndarray | None = w
         self.gram = weighted_gram(X, w) if gram is None else gram
         self._chol: tuple[np.ndarray, np.ndarray] | None = None
         self._qr: PivotedQR | None = None
@@ -378,6 +388,8 @@ class GramSystem:
                 self._chol = (L, d)
         except np.linalg.LinAlgError:
             pass
+        if self._chol is not None and release_weights:
+            self.w = None  # only the QR needs the weights
 
     @property
     def method(self) -> str:
@@ -387,6 +399,8 @@ class GramSystem:
     def qr(self) -> PivotedQR:
         """Pivoted QR of sqrt(W) X (computed on first use)."""
         if self._qr is None:
+            if self.w is None:  # Cholesky succeeded and released the weights
+                raise RuntimeError("the QR of a system solved by Cholesky is not available")
             # one weighted copy of X, factorised in place; Q is never formed
             A = self.X * np.sqrt(self.w)[:, None]
             self._qr = PivotedQR.of(A, with_q=False, overwrite=True)

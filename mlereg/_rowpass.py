@@ -236,7 +236,8 @@ def evaluate(
     Evaluation
     """
     n, p = X.shape
-    B = min(n, block_rows(p)) or 1
+    # at most n / 16 rows per block, so a block's temporaries stay small next to X
+    B = min(n, block_rows(p), max(1024, -(-n // 16))) or 1
     starts = list(range(0, n, B))
     eta = np.empty(n)
     mu = np.empty(n)

@@ -112,13 +112,15 @@ class IrlsObjective:
         offset: np.ndarray | None,
         family: Family,
     ) -> None:
-        self.args = (X, y, None if np.all(t == 1.0) else t, family)
+        ones = t.strides == (0,) and t[:1].tolist() in ([], [1.0])
+        self.args = (X, y, None if ones or np.all(t == 1.0) else t, family)
         self.offset = offset
         self.last: _rowpass.Evaluation | None = None
         self._halving = False
 
     def _evaluate(self, beta: np.ndarray, information: bool) -> _rowpass.Evaluation:
         X, y, t, family = self.args
+        self.last = None  # its per-row arrays go before the new ones are allocated
         self.last = _rowpass.evaluate(X, beta, self.offset, y, t, family, information=information)
         return self.last
 
@@ -140,7 +142,8 @@ class IrlsObjective:
         self._halving = False
         ev = self._cached(beta) or self._evaluate(beta, information=True)
         assert ev.gram is not None and ev.score is not None and ev.weights is not None
-        return ev.f, -ev.score, _linalg.GramSystem(self.args[0], ev.weights, ev.gram)
+        system = _linalg.GramSystem(self.args[0], ev.weights, ev.gram, release_weights=True)
+        return ev.f, -ev.score, system
 
     def eta_mu(self, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """eta and mu at beta (from the last evaluation when it was at beta)."""
@@ -240,8 +243,12 @@ class LikelihoodModel:
         self.exog = design.X
         self.prior_weights = w
         n = design.nrows
-        self.freq_weights = np.ones(n) if design.freq_weights is None else design.freq_weights
-        self.offset = np.zeros(n) if design.offset is None else design.offset
+        self.freq_weights = (
+            validation.constant_vector(1.0, n)
+            if design.freq_weights is None
+            else design.freq_weights
+        )
+        self.offset = validation.constant_vector(0.0, n) if design.offset is None else design.offset
         self.exog_names = list(design.exog_names)
         self.endog_name = design.endog_name
         self.response_levels = design.response_levels
@@ -267,7 +274,10 @@ class LikelihoodModel:
 
     # --- per-observation pieces -------------------------------------------------------------
     def _total_weights(self) -> np.ndarray:
-        return self.prior_weights * self.freq_weights
+        pw, fw = self.prior_weights, self.freq_weights
+        if fw.strides == (0,) and fw[:1].tolist() in ([], [1.0]):  # no frequency weights
+            return pw
+        return pw * fw
 
     def _eta(self, params: np.ndarray, X: np.ndarray | None = None) -> np.ndarray:
         X = self.exog if X is None else X

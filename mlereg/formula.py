@@ -513,12 +513,13 @@ def design_from_formula(
     resolved = _prepare_extras(data, len(data), offset, exposure, weights, freq_weights, extra)
 
     # Rows with a missing value in any variable the model uses are dropped together.
-    na = {c: data[c].isna().to_numpy() for c in columns}
-    na.update({label: np.isnan(arr) for arr, label in resolved.values()})
-    counts = {k: int(v.sum()) for k, v in na.items() if v.any()}
+    counts: dict[str, int] = {}
     drop = np.zeros(len(data), dtype=bool)
-    for v in na.values():
-        drop |= v
+    for label, col in [(c, data[c]) for c in columns] + [(b, a) for a, b in resolved.values()]:
+        missing_here = col.isna().to_numpy() if isinstance(col, pd.Series) else np.isnan(col)
+        if missing_here.any():
+            counts[label] = int(missing_here.sum())
+            drop |= missing_here
     n_drop = int(drop.sum())
     if n_drop and missing == "raise":
         raise DataError(_missing_summary(counts, n_drop) + " and missing='raise'")

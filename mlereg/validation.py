@@ -37,6 +37,19 @@ def _distinct(y: np.ndarray, k: int = 6) -> str:
     return f"{{{shown}{', ...' if values.size > k else ''}}}"
 
 
+def constant_vector(value: float, n: int) -> np.ndarray:
+    """A read-only length-n vector of ``value`` that takes no memory (a broadcast view),
+    for the default weights and offset.
+
+    Examples
+    --------
+    >>> v = constant_vector(1.0, 3)
+    >>> v.tolist(), v.strides
+    ([1.0, 1.0, 1.0], (0,))
+    """
+    return np.broadcast_to(np.float64(value), (n,))
+
+
 def response_for_family(design: Design, family: F.Family) -> tuple[np.ndarray, np.ndarray]:
     """The response as ``family`` expects it, and the prior weights.
 
@@ -59,7 +72,7 @@ def response_for_family(design: Design, family: F.Family) -> tuple[np.ndarray, n
     """
     y = design.y
     name = design.endog_name
-    w = np.ones(design.nrows) if design.weights is None else design.weights
+    w = constant_vector(1.0, design.nrows) if design.weights is None else design.weights
     binomial = isinstance(family, F.Binomial)
     if design.response_levels is not None:
         levels = list(design.response_levels)
@@ -108,6 +121,13 @@ def response_for_family(design: Design, family: F.Family) -> tuple[np.ndarray, n
     return y, w
 
 
+def _whole(v: np.ndarray, tol: float) -> bool:
+    """Whether every value is within ``tol`` of an integer (overwrites ``v``)."""
+    r = np.round(v)
+    np.subtract(v, r, out=v)
+    return not bool(np.any(np.abs(v, out=v) > tol))
+
+
 def _check_binary(y: np.ndarray, w: np.ndarray, used: np.ndarray, design: Design) -> None:
     name = design.endog_name
     bad = (y < 0) | (y > 1)
@@ -124,7 +144,7 @@ def _check_binary(y: np.ndarray, w: np.ndarray, used: np.ndarray, design: Design
             f" [0, 1] with trials as weights); found values {_distinct(y)} at row(s)"
             f" {_rows(bad, design)}{hint}"
         )
-    yu = y[used]
+    yu = y if used.all() else y[used]
     if yu.size and (np.all(yu == 0) or np.all(yu == 1)):
         value = "1" if yu[0] == 1 else "0"
         if design.response_levels is not None:
@@ -134,8 +154,7 @@ def _check_binary(y: np.ndarray, w: np.ndarray, used: np.ndarray, design: Design
             " probability cannot be estimated (the maximum-likelihood estimate does not"
             " exist)"
         )
-    successes = w * y
-    if np.any(np.abs(successes - np.round(successes)) > 1e-7):
+    if not _whole(w * y, 1e-7):
         warnings.warn(
             f"the response {name!r} gives non-integer numbers of successes (proportion"
             " times weight); the log-likelihood and AIC assume integers, as R's glm warns",
@@ -152,14 +171,14 @@ def _check_counts(y: np.ndarray, used: np.ndarray, design: Design, family: F.Fam
             f"the response {name!r} must be non-negative counts for the {family.name}"
             f" family; {int(bad.sum())} negative value(s) at row(s) {_rows(bad, design)}"
         )
-    yu = y[used]
+    yu = y if used.all() else y[used]
     if yu.size and np.all(yu == 0):
         raise DataError(
             f"the response {name!r} has no variation: every count is 0, so the mean"
             " cannot be estimated (the maximum-likelihood estimate does not exist)"
         )
-    frac = np.abs(y - np.round(y)) > 1e-8
-    if frac.any():
+    if not _whole(np.array(y, dtype=float), 1e-8):
+        frac = np.abs(y - np.round(y)) > 1e-8
         warnings.warn(
             f"the response {name!r} has {int(frac.sum())} non-integer count(s) (first at"
             f" row(s) {_rows(frac, design)}); the estimates are still consistent"
