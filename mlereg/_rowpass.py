@@ -35,6 +35,7 @@ import numpy as np
 from ._linalg import block_rows
 from .families import Family
 
+_CPUS = os.cpu_count() or 1
 _pool: dict[int, ThreadPoolExecutor] = {}
 _blas: dict[str, Any] = {}
 _blas_lock = threading.Lock()
@@ -83,7 +84,7 @@ def _default_threads() -> int:
         return max(1, int(env))
     # without threadpoolctl the row threads could not keep BLAS from threading inside
     # each of them, so stay on one
-    return (os.cpu_count() or 1) if _blas_controller() is not None else 1
+    return _CPUS if _blas_controller() is not None else 1
 
 
 _threads: dict[str, int | None] = {"n": None}  # None: _default_threads() on first use
@@ -237,13 +238,14 @@ def evaluate(
     """
     n, p = X.shape
     # at most n / 16 rows per block, so a block's temporaries stay small next to X
-    B = min(n, block_rows(p), max(1024, -(-n // 16))) or 1
+    B = min(n, block_rows(p), max(8192, -(-n // 16))) or 1
     starts = list(range(0, n, B))
     eta = np.empty(n)
     mu = np.empty(n)
     W = np.empty(n) if information else None
     order = "C" if X.flags.c_contiguous and not X.flags.f_contiguous else "F"
-    nthreads = min(get_num_threads(), len(starts))
+    # a thread is worth its dispatch only with a few MiB of X to work on
+    nthreads = min(get_num_threads(), len(starts), max(1, n * p // 250_000))
 
     def run(chunk: list[int]) -> list[tuple[float, np.ndarray | None, np.ndarray | None]]:
         buf = np.empty((B, p), order=order) if information else None
