@@ -249,21 +249,22 @@ def evaluate(
 
     def run(chunk: list[int]) -> list[tuple[float, np.ndarray | None, np.ndarray | None]]:
         buf = np.empty((B, p), order=order) if information else None
-        return [
-            _block(X, beta, offset, y, t, family, slice(a, a + B), eta, mu, W, buf) for a in chunk
-        ]
+        with np.errstate(all="ignore"):  # numpy's error state is per thread
+            return [
+                _block(X, beta, offset, y, t, family, slice(a, a + B), eta, mu, W, buf)
+                for a in chunk
+            ]
 
-    with np.errstate(all="ignore"):
-        if nthreads <= 1:
-            parts = run(starts)
-        else:
-            pool = _pool.get(nthreads)
-            if pool is None:
-                pool = _pool[nthreads] = ThreadPoolExecutor(nthreads)
-            k = -(-len(starts) // nthreads)
-            chunks = [starts[i : i + k] for i in range(0, len(starts), k)]
-            with _one_blas_thread():
-                parts = [part for res in pool.map(run, chunks) for part in res]
+    if nthreads <= 1:
+        parts = run(starts)
+    else:
+        pool = _pool.get(nthreads)
+        if pool is None:
+            pool = _pool[nthreads] = ThreadPoolExecutor(nthreads)
+        k = -(-len(starts) // nthreads)
+        chunks = [starts[i : i + k] for i in range(0, len(starts), k)]
+        with _one_blas_thread():
+            parts = [part for res in pool.map(run, chunks) for part in res]
     f = float(sum(part[0] for part in parts))
     if not information:
         return Evaluation(beta.copy(), f, eta, mu)

@@ -489,6 +489,13 @@ class LikelihoodModel:
         res, objective = self._solve(
             X, start_params, maxiter, tol, pen, method, start if keep.size == p else None, warm
         )
+        if res.n_iter == 0 and not np.isfinite(res.fun):
+            where = "start_params" if start_params is not None else "the starting values"
+            raise ValueError(
+                f"the log-likelihood is not finite at {where} {np.round(res.x, 6).tolist()}"
+                " (the fitted means overflow or leave the family's range there); give"
+                " start_params closer to the data, or rescale the predictors"
+            )
         beta = res.x
         if objective is not None:
             eta, mu = objective.eta_mu(beta)

@@ -177,3 +177,11 @@ def test_row_pass_equals_whole_column_formulas(family, order):
     assert np.max(np.abs(ev.score - X.T @ u)) < 1e-9 * np.max(np.abs(X.T @ np.abs(u)))
     ref = X.T @ (W[:, None] * X)
     assert np.max(np.abs(ev.gram - ref)) < 1e-12 * np.max(np.abs(ref))
+
+
+def test_start_params_with_infinite_likelihood_get_a_clear_error():
+    rng = np.random.default_rng(0)
+    X = np.c_[np.ones(200), rng.standard_normal((200, 2)) * 50]
+    y = rng.poisson(2.0, 200).astype(float)
+    with pytest.raises(ValueError, match="not finite at start_params"):
+        mr.Poisson(y, X).fit(start_params=[0.0, 5.0, 5.0])
