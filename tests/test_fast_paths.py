@@ -185,3 +185,15 @@ def test_start_params_with_infinite_likelihood_get_a_clear_error():
     y = rng.poisson(2.0, 200).astype(float)
     with pytest.raises(ValueError, match="not finite at start_params"):
         mr.Poisson(y, X).fit(start_params=[0.0, 5.0, 5.0])
+
+
+def test_log_factorial_table_equals_gammaln():
+    from scipy import special
+
+    rng = np.random.default_rng(3)
+    for y in (
+        rng.poisson(30.0, 5000).astype(float),  # the table
+        np.r_[rng.poisson(3.0, 5000), 2.5].astype(float),  # a fraction: gammaln itself
+        np.r_[rng.poisson(3.0, 5000), 1e6].astype(float),  # too large for a table
+    ):
+        assert np.array_equal(F._log_factorial(y), special.gammaln(y + 1))
