@@ -392,7 +392,7 @@ class LikelihoodModel:
             res = newton(
                 (obj := sub._objective(sub.exog)).full,
                 system.solve(rhs),
-                maxiter=25,
+                maxiter=10,
                 tol=max(tol, 1e-6),
                 value_only=obj.value,
             )
