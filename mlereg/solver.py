@@ -16,6 +16,13 @@ After each accepted step the loop stops with ``converged=True`` when both
   beyond ``tol``; Fisher scoring with a non-canonical link converges linearly, and the
   step test is what makes its answer accurate to about ``tol`` too.
 
+It also stops, before taking it, when the Newton step from the current point is
+negligible: its largest relative size is at most ``tol / 100`` and the decrease it
+predicts, ``|g'd| / 2``, is at most ``tol`` relative to the objective. The current point
+is then within that step of the optimum (Newton's step is the distance to the optimum
+of the local quadratic), so the step, and the evaluation of the objective after it (a
+pass over the data), would change the answer by less than ``tol / 100``.
+
 Step halving: when a full step increases the objective (or makes it non-finite) the
 step is halved, up to ``max_halvings`` times. If no halved step decreases the objective
 the loop stops with ``converged=False`` and says so.
@@ -140,6 +147,16 @@ def newton(
         if not np.all(np.isfinite(d)):
             message = f"the Newton step was not finite at iteration {it}"
             break
+        if it > 1 and d.size:
+            next_x = float(np.max(np.abs(d) / (np.abs(x) + 1e-3)))
+            next_f = 0.5 * abs(float(g @ d)) / (abs(f) + 0.1)
+            if next_x <= tol / 100 and next_f <= tol:
+                converged = True
+                message = (
+                    f"converged after {it - 1} iterations (the next Newton step,"
+                    f" {next_x:.1e} relative, is negligible)"
+                )
+                break
         halvings = 0
         x_new = x + d
         f_new = value_only(x_new)

@@ -197,3 +197,36 @@ def test_log_factorial_table_equals_gammaln():
         np.r_[rng.poisson(3.0, 5000), 1e6].astype(float),  # too large for a table
     ):
         assert np.array_equal(F._log_factorial(y), special.gammaln(y + 1))
+
+
+@pytest.mark.parametrize("theta", [2.0, 1e5, 1e13])
+def test_negative_binomial_loglike_is_accurate_for_any_theta(theta):
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 40
+    rng = np.random.default_rng(4)
+    y = rng.poisson(3.0, 40).astype(float)
+    mu = rng.uniform(1.0, 6.0, 40)
+    fam = F.NegativeBinomial(alpha=1.0 / theta)
+    got = fam.loglike_obs(y, mu, np.ones_like(y), 1.0)
+    dev = fam.unit_deviance(y, mu)
+    th = mpmath.mpf(theta)
+
+    def logpmf(k, m):  # the negative binomial log-probability in 40-digit arithmetic
+        k, m = mpmath.mpf(k), mpmath.mpf(m)
+        return (
+            mpmath.loggamma(k + th)
+            - mpmath.loggamma(th)
+            - mpmath.loggamma(k + 1)
+            + th * mpmath.log(th / (th + m))
+            + (k * mpmath.log(m / (th + m)) if k > 0 else 0)
+        )
+
+    for i in range(y.size):
+        ref = logpmf(y[i], mu[i])
+        assert abs(got[i] - float(ref)) < 1e-10 * abs(float(ref))
+        ref_dev = (
+            2 * (logpmf(y[i], y[i]) - ref)
+            if y[i] > 0
+            else -2 * th * mpmath.log(th / (th + mpmath.mpf(mu[i])))
+        )
+        assert abs(dev[i] - float(ref_dev)) < 1e-9 * max(1.0, abs(float(ref_dev)))
