@@ -159,54 +159,6 @@ class Evaluation:
     weights: np.ndarray | None = None
 
 
-def _block(
-    X: np.ndarray,
-    beta: np.ndarray,
-    offset: np.ndarray | None,
-    y: np.ndarray,
-    t: np.ndarray | None,
-    family: Family,
-    sl: slice,
-    eta: np.ndarray,
-    mu: np.ndarray,
-    W: np.ndarray | None,
-    buf: np.ndarray | None,
-) -> tuple[float, np.ndarray | None, np.ndarray | None]:
-    """Rows ``sl``: fill eta, mu (and W); return the deviance / 2 and, with W, the
-    block's X'WX and X'u."""
-    link = family.link
-    Xb = X[sl]
-    e = eta[sl]
-    np.matmul(Xb, beta, out=e)
-    if offset is not None:
-        e += offset[sl]
-    m = link.inverse(e)
-    mu[sl] = m
-    yb = y[sl]
-    tb = None if t is None else t[sl]
-    d = family.unit_deviance(yb, m)
-    f = 0.5 * float(np.sum(d) if tb is None else np.dot(tb, d))
-    if W is None:
-        return f, None, None
-    m1 = link.mu_eta_at(e, m)
-    r = m1 / family.variance(m)  # mu_eta / V
-    u = (yb - m) * r
-    w = W[sl]
-    if tb is None:
-        np.multiply(m1, r, out=w)
-    else:
-        u *= tb
-        np.multiply(tb * m1, r, out=w)
-    if w.min() >= 0:  # the usual case: A = sqrt(W) X_b and X'WX += A'A (a rank-k update)
-        A = buf[: len(w)]  # type: ignore[index]
-        np.multiply(Xb, np.sqrt(w)[:, None], out=A)
-        G = A.T @ A
-    else:  # negative weights (identity-link inverse Gaussian off its domain)
-        G = (Xb * w[:, None]).T @ Xb
-        G = (G + G.T) / 2
-    return f, G, Xb.T @ u
-
-
 def evaluate(
     X: np.ndarray,
     beta: np.ndarray,
@@ -247,13 +199,46 @@ def evaluate(
     # a thread is worth its dispatch only with a few MiB of X to work on
     nthreads = min(get_num_threads(), len(starts), max(1, n * p // 250_000))
 
+    link = family.link
+
+    def block(sl: slice, buf: np.ndarray) -> tuple[float, np.ndarray | None, np.ndarray | None]:
+        """Rows ``sl``: fill eta, mu (and W); return the deviance / 2 and, with the
+        information, the block's X'WX and X'u."""
+        Xb = X[sl]
+        e = eta[sl]
+        np.matmul(Xb, beta, out=e)
+        if offset is not None:
+            e += offset[sl]
+        m = link.inverse(e)
+        mu[sl] = m
+        yb = y[sl]
+        tb = None if t is None else t[sl]
+        d = family.unit_deviance(yb, m)
+        f = 0.5 * float(np.sum(d) if tb is None else np.dot(tb, d))
+        if W is None:
+            return f, None, None
+        m1 = link.mu_eta_at(e, m)
+        r = m1 / family.variance(m)  # mu_eta / V
+        u = (yb - m) * r
+        w = W[sl]
+        if tb is None:
+            np.multiply(m1, r, out=w)
+        else:
+            u *= tb
+            np.multiply(tb * m1, r, out=w)
+        if w.min() >= 0:  # the usual case: A = sqrt(W) X_b, X'WX += A'A (a rank-k update)
+            A = buf[: len(w)]
+            np.multiply(Xb, np.sqrt(w)[:, None], out=A)
+            G = A.T @ A
+        else:  # negative weights (identity-link inverse Gaussian off its domain)
+            G = (Xb * w[:, None]).T @ Xb
+            G = (G + G.T) / 2
+        return f, G, Xb.T @ u
+
     def run(chunk: list[int]) -> list[tuple[float, np.ndarray | None, np.ndarray | None]]:
-        buf = np.empty((B, p), order=order) if information else None
+        buf = np.empty((B if information else 0, p), order=order)
         with np.errstate(all="ignore"):  # numpy's error state is per thread
-            return [
-                _block(X, beta, offset, y, t, family, slice(a, a + B), eta, mu, W, buf)
-                for a in chunk
-            ]
+            return [block(slice(a, a + B), buf) for a in chunk]
 
     if nthreads <= 1:
         parts = run(starts)

@@ -404,18 +404,6 @@ class LikelihoodModel:
             return None
         return objective
 
-    def _estimate(
-        self,
-        X: np.ndarray,
-        start_params: np.ndarray | None,
-        maxiter: int,
-        tol: float,
-        pen: tuple[np.ndarray, np.ndarray] | None = None,
-        method: str = "irls",
-        start: Any = None,
-    ) -> NewtonResult:
-        return self._solve(X, start_params, maxiter, tol, pen, method, start)[0]
-
     def _solve(
         self,
         X: np.ndarray,

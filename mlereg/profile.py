@@ -68,11 +68,11 @@ class _Profile:
         else:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # refits far out may not converge
-                fit = m._estimate(self.X, self.start.copy(), 200, self.tol)
+                fit = m._solve(self.X, self.start.copy(), 200, self.tol)[0]
                 if not (fit.converged and np.isfinite(fit.fun)):
                     # the warm start was outside the domain or too far (saturated
                     # weights): start afresh from R's mustart, keep the better fit
-                    fresh = m._estimate(self.X, None, 200, self.tol)
+                    fresh = m._solve(self.X, None, 200, self.tol)[0]
                     if not np.isfinite(fit.fun) or fresh.fun < fit.fun:
                         fit = fresh
             # trusted: converged, or stalled at rounding level (no decrease possible after

@@ -285,7 +285,7 @@ class RegressionResults(LikelihoodResults):
         if not m.k_constant:
             return m.family.link.inverse(m.offset)
         ones = np.ones((m.exog.shape[0], 1))
-        res = LikelihoodModel._estimate(m, ones, None, 100, 1e-8)
+        res = LikelihoodModel._solve(m, ones, None, 100, 1e-8)[0]
         return m.family.link.inverse(ones @ res.x + m.offset)
 
     @cached_property
