@@ -138,6 +138,19 @@ def get_num_threads() -> int:
     return _default_threads() if n is None else n
 
 
+def threads_for(n: int, p: int, blocks: int) -> int:
+    """Threads a pass over an n x p design in ``blocks`` row blocks uses: at most
+    :func:`get_num_threads`, one per block, and one per 8 MiB of X (below that a
+    thread's dispatch costs more than it saves: measured at n = 1e5, p = 10).
+
+    Examples
+    --------
+    >>> threads_for(100, 3, 1)
+    1
+    """
+    return min(get_num_threads(), blocks, max(1, n * p // 1_000_000))
+
+
 @dataclass(frozen=True)
 class Evaluation:
     """A GLM evaluated at ``beta``.
@@ -196,8 +209,7 @@ def evaluate(
     mu = np.empty(n)
     W = np.empty(n) if information else None
     order = "C" if X.flags.c_contiguous and not X.flags.f_contiguous else "F"
-    # a thread is worth its dispatch only with a few MiB of X to work on
-    nthreads = min(get_num_threads(), len(starts), max(1, n * p // 250_000))
+    nthreads = threads_for(n, p, len(starts))
 
     link = family.link
 

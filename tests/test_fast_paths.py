@@ -104,11 +104,12 @@ def test_warm_start_skipped_for_rank_deficient_design(monkeypatch):
 
 @pytest.mark.parametrize("name", ["logit", "poisson"])
 def test_threads_give_identical_results(name):
-    X, y, _ = _data(KIND[name], n=50_000, p=6)
+    X, y, _ = _data(KIND[name], n=200_000, p=15)
     old = mr.set_num_threads(1)
     try:
         one = MODELS[name](X, y).fit()
         mr.set_num_threads(3)
+        assert _rowpass.threads_for(200_000, 15, 100) == 3  # the threaded path is taken
         three = MODELS[name](X, y).fit()
     finally:
         mr.set_num_threads(old)
@@ -138,9 +139,10 @@ def test_threaded_fits_restore_blas_threads():
     from concurrent.futures import ThreadPoolExecutor
 
     before = [i["num_threads"] for i in threadpoolctl.threadpool_info()]
-    X, y, _ = _data("binary", n=60_000, p=6)
+    X, y, _ = _data("binary", n=150_000, p=14)
     old = mr.set_num_threads(2)
     try:
+        assert _rowpass.threads_for(150_000, 14, 100) == 2
         single = mr.Logit(y, X).fit().params.to_numpy()
         with ThreadPoolExecutor(3) as ex:  # fits overlapping in time
             fits = list(ex.map(lambda _: mr.Logit(y, X).fit().params.to_numpy(), range(3)))
