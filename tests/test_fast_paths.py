@@ -232,3 +232,27 @@ def test_negative_binomial_loglike_is_accurate_for_any_theta(theta):
             else -2 * th * mpmath.log(th / (th + mpmath.mpf(mu[i])))
         )
         assert abs(dev[i] - float(ref_dev)) < 1e-9 * max(1.0, abs(float(ref_dev)))
+
+
+def _fit_in_child(X, y, queue):
+    queue.put(mr.Logit(y, X).fit().params.to_numpy())
+
+
+def test_threaded_fits_work_in_a_forked_child():
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    X, y, _ = _data("binary", n=150_000, p=14)
+    old = mr.set_num_threads(2)
+    try:
+        parent = mr.Logit(y, X).fit().params.to_numpy()  # starts the thread pool
+        ctx = multiprocessing.get_context("fork")
+        queue = ctx.Queue()
+        child = ctx.Process(target=_fit_in_child, args=(X, y, queue))
+        child.start()
+        got = queue.get(timeout=120)  # a pool inherited without its threads would hang
+        child.join(timeout=60)
+    finally:
+        mr.set_num_threads(old)
+    assert np.array_equal(got, parent)
