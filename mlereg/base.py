@@ -112,8 +112,8 @@ class IrlsObjective:
         offset: np.ndarray | None,
         family: Family,
     ) -> None:
-        ones = t.strides == (0,) and t[:1].tolist() in ([], [1.0])
-        self.args = (X, y, None if ones or np.all(t == 1.0) else t, family)
+        unit = validation.is_constant_one(t) or bool(np.all(t == 1.0))
+        self.args = (X, y, None if unit else t, family)
         self.offset = offset
         self.last: _rowpass.Evaluation | None = None
         self._halving = False
@@ -275,7 +275,7 @@ class LikelihoodModel:
     # --- per-observation pieces -------------------------------------------------------------
     def _total_weights(self) -> np.ndarray:
         pw, fw = self.prior_weights, self.freq_weights
-        if fw.strides == (0,) and fw[:1].tolist() in ([], [1.0]):  # no frequency weights
+        if validation.is_constant_one(fw):  # no frequency weights
             return pw
         return pw * fw
 

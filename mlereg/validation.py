@@ -50,6 +50,18 @@ def constant_vector(value: float, n: int) -> np.ndarray:
     return np.broadcast_to(np.float64(value), (n,))
 
 
+def is_constant_one(v: np.ndarray) -> bool:
+    """Whether ``v`` is a :func:`constant_vector` of ones (the default weights), told
+    without reading its n values.
+
+    Examples
+    --------
+    >>> is_constant_one(constant_vector(1.0, 3)), is_constant_one(np.ones(3))
+    (True, False)
+    """
+    return v.strides == (0,) and v[:1].tolist() in ([], [1.0])
+
+
 def response_for_family(design: Design, family: F.Family) -> tuple[np.ndarray, np.ndarray]:
     """The response as ``family`` expects it, and the prior weights.
 

@@ -238,11 +238,13 @@ def _fit_in_child(X, y, queue):
     queue.put(mr.Logit(y, X).fit().params.to_numpy())
 
 
+@pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods(),
+    reason="the platform cannot fork (Windows): the pool's after-fork reset does not apply",
+)
 def test_threaded_fits_work_in_a_forked_child():
     import multiprocessing
 
-    if "fork" not in multiprocessing.get_all_start_methods():
-        pytest.skip("no fork on this platform")
     X, y, _ = _data("binary", n=150_000, p=14)
     old = mr.set_num_threads(2)
     try:
