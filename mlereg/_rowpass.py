@@ -14,8 +14,9 @@ Examples
 --------
 >>> import numpy as np
 >>> from mlereg.families import Poisson
+>>> from mlereg._rowkernels import kernel_for
 >>> X = np.c_[np.ones(4), [0.0, 1, 2, 3]]; y = np.array([1.0, 2, 4, 9])
->>> ev = evaluate(X, np.zeros(2), None, y, np.ones(4), Poisson(), information=True)
+>>> ev = evaluate(X, np.zeros(2), None, kernel_for(Poisson(), y, None), information=True)
 >>> ev.score.tolist()  # X'(y - mu) at mu = 1
 [12.0, 31.0]
 """
@@ -33,12 +34,13 @@ from typing import Any
 import numpy as np
 
 from ._linalg import block_rows
-from .families import Family
+from ._rowkernels import Generic
 
 _CPUS = os.cpu_count() or 1
 _pool: dict[int, ThreadPoolExecutor] = {}
 _blas: dict[str, Any] = {}
 _blas_lock = threading.Lock()
+MIN_BLOCK_ROWS = 8192  # blocks are at most n / 16 rows, but not fewer than this
 # a forked child inherits the pool object but not its threads: start a new one there
 os.register_at_fork(after_in_child=_pool.clear)
 
@@ -176,9 +178,7 @@ def evaluate(
     X: np.ndarray,
     beta: np.ndarray,
     offset: np.ndarray | None,
-    y: np.ndarray,
-    t: np.ndarray | None,
-    family: Family,
+    kernel: Generic,
     *,
     information: bool,
 ) -> Evaluation:
@@ -189,11 +189,9 @@ def evaluate(
     X : ndarray (n, p), C- or Fortran-ordered (never copied).
     beta : ndarray (p,)
     offset : ndarray (n,) or None
-    y : ndarray (n,)
-        Response.
-    t : ndarray (n,) or None
-        Total (prior times frequency) weights; None when they are all 1.
-    family : Family
+    kernel : Generic
+        The per-row quantities of the family (its response and total weights inside):
+        :func:`mlereg._rowkernels.kernel_for`.
     information : bool
         Whether to form the score and the Fisher information (else only the value).
 
@@ -203,15 +201,13 @@ def evaluate(
     """
     n, p = X.shape
     # at most n / 16 rows per block, so a block's temporaries stay small next to X
-    B = min(n, block_rows(p), max(8192, -(-n // 16))) or 1
+    B = min(n, block_rows(p), max(MIN_BLOCK_ROWS, -(-n // 16))) or 1
     starts = list(range(0, n, B))
     eta = np.empty(n)
     mu = np.empty(n)
     W = np.empty(n) if information else None
     order = "C" if X.flags.c_contiguous and not X.flags.f_contiguous else "F"
     nthreads = threads_for(n, p, len(starts))
-
-    link = family.link
 
     def block(sl: slice, buf: np.ndarray) -> tuple[float, np.ndarray | None, np.ndarray | None]:
         """Rows ``sl``: fill eta, mu (and W); return the deviance / 2 and, with the
@@ -221,23 +217,10 @@ def evaluate(
         np.matmul(Xb, beta, out=e)
         if offset is not None:
             e += offset[sl]
-        m = link.inverse(e)
-        mu[sl] = m
-        yb = y[sl]
-        tb = None if t is None else t[sl]
-        d = family.unit_deviance(yb, m)
-        f = 0.5 * float(np.sum(d) if tb is None else np.dot(tb, d))
-        if W is None:
+        w = None if W is None else W[sl]
+        f, u = kernel(sl, e, mu[sl], w)
+        if w is None:
             return f, None, None
-        m1 = link.mu_eta_at(e, m)
-        r = m1 / family.variance(m)  # mu_eta / V
-        u = (yb - m) * r
-        w = W[sl]
-        if tb is None:
-            np.multiply(m1, r, out=w)
-        else:
-            u *= tb
-            np.multiply(tb * m1, r, out=w)
         if w.min() >= 0:  # the usual case: A = sqrt(W) X_b, X'WX += A'A (a rank-k update)
             A = buf[: len(w)]
             np.multiply(Xb, np.sqrt(w)[:, None], out=A)

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from . import _linalg, _rowpass, firth, separation, validation
+from . import _linalg, _rowkernels, _rowpass, firth, separation, validation
 from . import penalty as penalty_mod
 from .exceptions import (
     ConvergenceWarning,
@@ -113,15 +113,17 @@ class IrlsObjective:
         family: Family,
     ) -> None:
         unit = validation.is_constant_one(t) or bool(np.all(t == 1.0))
-        self.args = (X, y, None if unit else t, family)
+        self.X = X
+        self.kernel = _rowkernels.kernel_for(family, y, None if unit else t)
         self.offset = offset
         self.last: _rowpass.Evaluation | None = None
         self._halving = False
 
     def _evaluate(self, beta: np.ndarray, information: bool) -> _rowpass.Evaluation:
-        X, y, t, family = self.args
         self.last = None  # its per-row arrays go before the new ones are allocated
-        self.last = _rowpass.evaluate(X, beta, self.offset, y, t, family, information=information)
+        self.last = _rowpass.evaluate(
+            self.X, beta, self.offset, self.kernel, information=information
+        )
         return self.last
 
     def _cached(self, beta: np.ndarray) -> _rowpass.Evaluation | None:
@@ -142,7 +144,7 @@ class IrlsObjective:
         self._halving = False
         ev = self._cached(beta) or self._evaluate(beta, information=True)
         assert ev.gram is not None and ev.score is not None and ev.weights is not None
-        system = _linalg.GramSystem(self.args[0], ev.weights, ev.gram, release_weights=True)
+        system = _linalg.GramSystem(self.X, ev.weights, ev.gram, release_weights=True)
         return ev.f, -ev.score, system
 
     def eta_mu(self, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -21,6 +21,7 @@ from mlereg import _rowpass
 from mlereg import base as base_mod
 from mlereg import families as F
 from mlereg import links as L
+from mlereg._rowkernels import kernel_for
 
 N = 120_000  # above SUBSAMPLE_MIN_ROWS, so the warm start is taken
 
@@ -165,7 +166,7 @@ def test_row_pass_equals_whole_column_formulas(family, order):
     beta = np.array([0.1, -0.2, 0.3, 0.05, -0.1])
     off = rng.normal(0, 0.1, X.shape[0])
     t = rng.uniform(0.5, 2.0, X.shape[0])
-    ev = _rowpass.evaluate(X, beta, off, y, t, family, information=True)
+    ev = _rowpass.evaluate(X, beta, off, kernel_for(family, y, t), information=True)
     eta = X @ beta + off
     mu = family.link.inverse(eta)
     m1 = family.link.mu_eta(eta)
@@ -258,3 +259,53 @@ def test_threaded_fits_work_in_a_forked_child():
     finally:
         mr.set_num_threads(old)
     assert np.array_equal(got, parent)
+
+
+@pytest.mark.parametrize("kind", ["logit", "poisson"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_specialised_row_kernels_equal_the_generic_one(kind, weighted):
+    """BinaryLogit / PoissonLog against the family's own functions (Generic), with
+    linear predictors out to and past the clamps (|eta| = 36.04 logit, exp(eta) < eps)."""
+    from mlereg import _rowkernels as K
+
+    rng = np.random.default_rng(11)
+    n = 20_000
+    if kind == "logit":
+        eta = np.r_[rng.normal(0, 3, n - 8), -50, -36.05, -36.0, -30, 30, 36.0, 36.05, 50]
+        y = (rng.random(n) < 0.5).astype(float)
+        family = F.Binomial()
+    else:
+        eta = np.r_[rng.normal(0, 2, n - 4), -40, -36.05, 5, 20]
+        y = rng.poisson(3.0, n).astype(float)
+        family = F.Poisson()
+    t = rng.uniform(0.5, 2.0, n) if weighted else None
+    fast = K.kernel_for(family, y, t)
+    assert type(fast) is not K.Generic
+    out = []
+    for kernel in (fast, K.Generic(family, y, t)):
+        mu, W = np.empty(n), np.empty(n)
+        f, u = kernel(slice(0, n), eta.copy(), mu, W)
+        mu2 = np.empty(n)
+        f2, none = kernel(slice(0, n), eta.copy(), mu2, None)
+        assert none is None and f2 == f and np.array_equal(mu2, mu)
+        out.append((f, mu, W, u))
+    (f, mu, W, u), (fg, mug, Wg, ug) = out
+    assert abs(f - fg) <= 1e-12 * abs(fg)
+    assert np.allclose(mu, mug, rtol=1e-13, atol=0)
+    # 1 - mu from q mu (fast) against 1 - mu (generic): the generic one loses digits as
+    # mu -> 1, so compare W and u relative to their largest entries
+    assert np.max(np.abs(W - Wg)) <= 1e-13 * np.max(Wg)
+    assert np.max(np.abs(u - ug)) <= 1e-13 * np.max(np.abs(ug))
+    assert np.all(np.isfinite(W)) and np.all(W > 0)
+
+
+def test_specialised_kernels_only_where_they_apply():
+    from mlereg import _rowkernels as K
+
+    y01, yprop = np.array([0.0, 1.0, 1.0]), np.array([0.0, 0.5, 1.0])
+    assert type(K.kernel_for(F.Binomial(), y01, None)) is K.BinaryLogit
+    assert type(K.kernel_for(F.Binomial(), yprop, None)) is K.Generic  # proportions
+    assert type(K.kernel_for(F.Binomial(L.Probit()), y01, None)) is K.Generic
+    assert type(K.kernel_for(F.Poisson(), y01, None)) is K.PoissonLog
+    assert type(K.kernel_for(F.Poisson(L.Sqrt()), y01, None)) is K.Generic
+    assert type(K.kernel_for(F.NegativeBinomial(), y01, None)) is K.Generic
