@@ -162,7 +162,8 @@ class Evaluation:
     beta : the point.
     f : deviance / 2.
     eta, mu : linear predictor and mean, per row.
-    score, gram, weights : X'u, X'WX and W (``None`` for a value-only evaluation).
+    score, gram, weights : X'u, X'WX and W (``None`` for a value-only evaluation;
+        ``gram`` also when it was not asked for).
     """
 
     beta: np.ndarray
@@ -181,6 +182,7 @@ def evaluate(
     kernel: Generic,
     *,
     information: bool,
+    gram: bool = True,
 ) -> Evaluation:
     """Evaluate deviance / 2 (and with ``information=True`` also X'u and X'WX) at beta.
 
@@ -194,6 +196,9 @@ def evaluate(
         :func:`mlereg._rowkernels.kernel_for`.
     information : bool
         Whether to form the score and the Fisher information (else only the value).
+    gram : bool
+        With ``information``, whether to form X'WX too (``False``: the value, the
+        score and W only; the caller has an approximation of X'WX).
 
     Returns
     -------
@@ -221,6 +226,8 @@ def evaluate(
         f, u = kernel(sl, e, mu[sl], w)
         if w is None:
             return f, None, None
+        if not gram:
+            return f, None, Xb.T @ u
         if w.min() >= 0:  # the usual case: A = sqrt(W) X_b, X'WX += A'A (a rank-k update)
             A = buf[: len(w)]
             np.multiply(Xb, np.sqrt(w)[:, None], out=A)
@@ -231,7 +238,7 @@ def evaluate(
         return f, G, Xb.T @ u
 
     def run(chunk: list[int]) -> list[tuple[float, np.ndarray | None, np.ndarray | None]]:
-        buf = np.empty((B if information else 0, p), order=order)
+        buf = np.empty((B if information and gram else 0, p), order=order)
         with np.errstate(all="ignore"):  # numpy's error state is per thread
             return [block(slice(a, a + B), buf) for a in chunk]
 
@@ -248,9 +255,12 @@ def evaluate(
     f = float(sum(part[0] for part in parts))
     if not information:
         return Evaluation(beta.copy(), f, eta, mu)
-    gram = np.zeros((p, p))
     score = np.zeros(p)
-    for _, G, g in parts:
-        gram += G
-        score += g
-    return Evaluation(beta.copy(), f, eta, mu, score, gram, W)
+    for part in parts:
+        score += part[2]
+    if not gram:
+        return Evaluation(beta.copy(), f, eta, mu, score, None, W)
+    xwx = np.zeros((p, p))
+    for part in parts:
+        xwx += part[1]
+    return Evaluation(beta.copy(), f, eta, mu, score, xwx, W)

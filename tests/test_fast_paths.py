@@ -64,13 +64,20 @@ KIND = {
 
 
 @pytest.mark.parametrize("name", list(MODELS))
-def test_warm_start_reaches_the_same_maximiser(name, monkeypatch):
+@pytest.mark.parametrize("first_info", ["scaled", "exact"])
+def test_warm_start_reaches_the_same_maximiser(name, first_info, monkeypatch):
+    """From the subsample's estimate, with its X'WX scaled up as the first full-data
+    information (``scaled``) or with the full X'WX formed there (``exact``)."""
     X, y, rng = _data(KIND[name])
     kw = {"offset": rng.normal(0, 0.1, N), "weights": rng.uniform(0.5, 2.0, N)}
     if name in ("logit", "probit", "cloglog"):
         kw = {"offset": kw["offset"]}  # binomial prior weights are trials
+    if first_info == "exact":
+        monkeypatch.setattr(base_mod, "SUBSAMPLE_INFO_ROWS_PER_COLUMN", 10**9)
     warm = MODELS[name](X, y, **kw)
-    assert warm._warm_start(1e-8) is not None  # the path under test is taken
+    start = warm._warm_start(1e-8)
+    assert start is not None  # the path under test is taken
+    assert (start._primed is not None) == (first_info == "scaled")
     res_warm = warm.fit()
     monkeypatch.setattr(base_mod, "SUBSAMPLE_MIN_ROWS", 10**12)
     plain = MODELS[name](X, y, **kw)
