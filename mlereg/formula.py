@@ -564,7 +564,7 @@ def design_from_formula(
         y, levels = mapped
         endog_names = [lhs_name]
     _check_finite(y, f"the response {' + '.join(endog_names)!r}", frame.index)
-    for j in np.flatnonzero(~np.isfinite(X.sum(axis=0))):  # a finite sum: no inf, no NaN
+    for j in np.flatnonzero(~np.isfinite(_column_sums(X))):  # finite: no inf, no NaN
         _check_finite(X[:, j], f"the column {exog_names[j]!r}", frame.index)
     return _assemble(
         y,
@@ -702,6 +702,14 @@ def _formula_error(exc: Exception, formula: str, columns: list[str]) -> FormulaE
     return FormulaError(f"cannot evaluate the formula {formula!r}: {msg.splitlines()[0]}")
 
 
+def _column_sums(X: np.ndarray) -> np.ndarray:
+    """Column sums of X as one matrix-vector product (BLAS, on every core). A NaN or
+    inf in a column makes its sum non-finite (so does overflow, which only costs the
+    caller a closer look at that column)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.ones(X.shape[0]) @ X
+
+
 def design_from_arrays(
     endog: ArrayLike,
     exog: ArrayLike,
@@ -731,6 +739,7 @@ def design_from_arrays(
     index = endog.index if isinstance(endog, (pd.Series, pd.DataFrame)) else None
     if isinstance(exog, pd.Series):
         exog = exog.to_frame()
+    sums = None
     if isinstance(exog, pd.DataFrame):
         names = tuple(str(c) for c in exog.columns)
         index = exog.index if index is None else index
@@ -739,9 +748,12 @@ def design_from_arrays(
         X = np.asarray(exog, dtype=float)
         if X.ndim == 1:
             X = X[:, None]
-        # first row first: a full column scan only for columns that can be constant
+        # a full column scan only for columns that can be all ones (first value 1, sum n)
+        sums = _column_sums(X) if X.ndim == 2 and X.shape[0] else None
         is_const = [
-            bool(X.shape[0] and X[0, j] == 1 and np.all(X[:, j] == 1)) for j in range(X.shape[1])
+            bool(sums is not None and X[0, j] == 1 and sums[j] == X.shape[0])
+            and bool(np.all(X[:, j] == 1))
+            for j in range(X.shape[1])
         ]
         numbers = np.cumsum([not c for c in is_const])
         names = tuple("const" if c else f"x{k}" for c, k in zip(is_const, numbers, strict=True))
@@ -760,7 +772,9 @@ def design_from_arrays(
     resolved = _prepare_extras(None, n, offset, exposure, weights, freq_weights, extra)
     na = {"endog": np.isnan(y).reshape(n, -1).any(axis=1)}
     # a column with a finite sum has no NaN and no inf: scan only the others
-    suspect = np.flatnonzero(~np.isfinite(X.sum(axis=0)))
+    if sums is None or sums.shape[0] != X.shape[1]:
+        sums = _column_sums(X)
+    suspect = np.flatnonzero(~np.isfinite(sums))
     na.update({names[j]: np.isnan(X[:, j]) for j in suspect})
     na.update({label: np.isnan(arr) for arr, label in resolved.values()})
     counts = {k: int(v.sum()) for k, v in na.items() if v.any()}
