@@ -183,6 +183,7 @@ def evaluate(
     *,
     information: bool,
     gram: bool = True,
+    out: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> Evaluation:
     """Evaluate deviance / 2 (and with ``information=True`` also X'u and X'WX) at beta.
 
@@ -199,6 +200,10 @@ def evaluate(
     gram : bool
         With ``information``, whether to form X'WX too (``False``: the value, the
         score and W only; the caller has an approximation of X'WX).
+    out : tuple of three ndarrays (n,), optional
+        Arrays to hold eta, mu and W (overwritten; the returned evaluation refers to
+        them). A caller that evaluates many points reuses them: new n-vectors on every
+        pass cost a page fault per 4 KiB when first written.
 
     Returns
     -------
@@ -208,9 +213,9 @@ def evaluate(
     # at most n / 16 rows per block, so a block's temporaries stay small next to X
     B = min(n, block_rows(p), max(MIN_BLOCK_ROWS, -(-n // 16))) or 1
     starts = list(range(0, n, B))
-    eta = np.empty(n)
-    mu = np.empty(n)
-    W = np.empty(n) if information else None
+    eta, mu, W = (np.empty(n), np.empty(n), np.empty(n)) if out is None else out
+    if not information:
+        W = None
     order = "C" if X.flags.c_contiguous and not X.flags.f_contiguous else "F"
     nthreads = threads_for(n, p, len(starts))
 

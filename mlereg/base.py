@@ -105,7 +105,8 @@ class IrlsObjective:
     information too, in the same pass over X (:func:`mlereg._rowpass.evaluate`), and
     ``full`` at that point then costs nothing. Only after a rejected trial (step
     halving) does ``value`` compute the value alone. ``last`` is the most recent
-    evaluation (its ``eta`` and ``mu`` serve the results).
+    evaluation; its per-row arrays are reused by the next one, except those handed out
+    by ``eta_mu`` (which serve the results).
     """
 
     def __init__(
@@ -123,13 +124,25 @@ class IrlsObjective:
         self.last: _rowpass.Evaluation | None = None
         self._halving = False
         self._primed: _linalg.ScaledSystem | None = None
+        self._rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def _evaluate(
         self, beta: np.ndarray, information: bool, gram: bool = True
     ) -> _rowpass.Evaluation:
-        self.last = None  # its per-row arrays go before the new ones are allocated
+        """Evaluate at beta into this objective's eta, mu and W arrays (allocated once:
+        each evaluation overwrites the previous one's)."""
+        self.last = None
+        if self._rows is None:
+            n = self.X.shape[0]
+            self._rows = (np.empty(n), np.empty(n), np.empty(n))
         self.last = _rowpass.evaluate(
-            self.X, beta, self.offset, self.kernel, information=information, gram=gram
+            self.X,
+            beta,
+            self.offset,
+            self.kernel,
+            information=information,
+            gram=gram,
+            out=self._rows,
         )
         return self.last
 
@@ -165,6 +178,8 @@ class IrlsObjective:
         ev = self._cached(beta) or self._evaluate(beta, information=True)
         assert ev.gram is not None and ev.score is not None and ev.weights is not None
         system = _linalg.GramSystem(self.X, ev.weights, ev.gram, release_weights=True)
+        if system.w is not None:  # kept for a QR: not the array the next pass overwrites
+            system.w = system.w.copy()
         return ev.f, -ev.score, system
 
     def eta_mu(self, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -172,6 +187,7 @@ class IrlsObjective:
         last = self.last
         if last is None or not np.array_equal(last.beta, beta):
             last = self._evaluate(beta, information=False)
+        self._rows = None  # handed out: later evaluations write to new arrays
         return last.eta, last.mu
 
 

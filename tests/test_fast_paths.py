@@ -317,3 +317,34 @@ def test_specialised_kernels_only_where_they_apply():
     assert type(K.kernel_for(F.Poisson(), y01, None)) is K.PoissonLog
     assert type(K.kernel_for(F.Poisson(L.Sqrt()), y01, None)) is K.Generic
     assert type(K.kernel_for(F.NegativeBinomial(), y01, None)) is K.Generic
+
+
+def test_objective_reuses_its_row_arrays_but_not_those_it_hands_out():
+    X, y, rng = _data("binary", n=5000, p=3)
+    obj = base_mod.IrlsObjective(X, y, np.ones(5000), None, F.Binomial())
+    obj.full(np.zeros(3))
+    eta0 = obj.last.eta
+    obj.value(np.array([0.1, 0.0, 0.0]))
+    assert obj.last.eta is eta0  # the second pass wrote into the first one's arrays
+    beta = np.array([0.1, 0.2, -0.1])
+    eta, mu = obj.eta_mu(beta)
+    kept = eta.copy(), mu.copy()
+    obj.full(np.zeros(3))  # a later evaluation leaves the handed-out arrays alone
+    assert np.array_equal(eta, kept[0]) and np.array_equal(mu, kept[1])
+    assert np.allclose(eta, X @ beta, rtol=1e-14, atol=0)
+
+
+def test_a_system_solved_by_qr_keeps_its_own_weights():
+    """Near-collinear columns: Cholesky is not trusted, the system keeps W for its QR;
+    the objective's next pass must not overwrite that W."""
+    rng = np.random.default_rng(5)
+    n = 4000
+    x = rng.standard_normal(n)
+    X = np.c_[np.ones(n), x, x + 1e-9 * rng.standard_normal(n)]
+    y = (rng.random(n) < 0.5).astype(float)
+    obj = base_mod.IrlsObjective(X, y, np.ones(n), None, F.Binomial())
+    _, _, system = obj.full(np.zeros(3))
+    assert system.method == "qr" and system.w is not None
+    w = system.w.copy()
+    obj.full(np.array([2.0, 1.0, 0.0]))  # another pass, other weights
+    assert np.array_equal(system.w, w)
