@@ -308,7 +308,10 @@ class LikelihoodModel:
     @property
     def nobs(self) -> float:
         """Observations: rows with positive weight, each counted ``freq_weights`` times."""
-        return float(np.sum(self.freq_weights * (self.prior_weights > 0)))
+        fw, pw = self.freq_weights, self.prior_weights
+        if validation.is_constant_one(fw):
+            return float(pw.shape[0] if validation.is_constant_one(pw) else np.sum(pw > 0))
+        return float(np.sum(fw * (pw > 0)))
 
     # --- per-observation pieces -------------------------------------------------------------
     def _total_weights(self) -> np.ndarray:

@@ -702,12 +702,18 @@ def _formula_error(exc: Exception, formula: str, columns: list[str]) -> FormulaE
     return FormulaError(f"cannot evaluate the formula {formula!r}: {msg.splitlines()[0]}")
 
 
-def _column_sums(X: np.ndarray) -> np.ndarray:
-    """Column sums of X as one matrix-vector product (BLAS, on every core). A NaN or
-    inf in a column makes its sum non-finite (so does overflow, which only costs the
-    caller a closer look at that column)."""
+def _column_sums(X: np.ndarray, block: int = 16384) -> np.ndarray:
+    """Column sums of X, as matrix-vector products (BLAS) on row blocks: no n-vector
+    of ones is allocated (a new n-vector costs more in page faults than the sums). A
+    NaN or inf in a column makes its sum non-finite (so does overflow, which only costs
+    the caller a closer look at that column)."""
+    ones = np.ones(min(block, X.shape[0]))
+    sums = np.zeros(X.shape[1])
     with np.errstate(over="ignore", invalid="ignore"):
-        return np.ones(X.shape[0]) @ X
+        for a in range(0, X.shape[0], block):
+            Xb = X[a : a + block]
+            sums += ones[: Xb.shape[0]] @ Xb
+    return sums
 
 
 def design_from_arrays(

@@ -142,8 +142,8 @@ def _whole(v: np.ndarray, tol: float) -> bool:
 
 def _check_binary(y: np.ndarray, w: np.ndarray, used: np.ndarray, design: Design) -> None:
     name = design.endog_name
-    bad = (y < 0) | (y > 1)
-    if bad.any():
+    if y.size and (float(y.min()) < 0 or float(y.max()) > 1):
+        bad = (y < 0) | (y > 1)
         values = np.unique(y)
         hint = ""
         if values.size == 2:
@@ -157,7 +157,7 @@ def _check_binary(y: np.ndarray, w: np.ndarray, used: np.ndarray, design: Design
             f" {_rows(bad, design)}{hint}"
         )
     yu = y if used.all() else y[used]
-    if yu.size and (np.all(yu == 0) or np.all(yu == 1)):
+    if yu.size and float(yu.min()) == float(yu.max()) in (0.0, 1.0):  # all 0 or all 1
         value = "1" if yu[0] == 1 else "0"
         if design.response_levels is not None:
             value = repr(design.response_levels[int(yu[0])])
@@ -166,7 +166,8 @@ def _check_binary(y: np.ndarray, w: np.ndarray, used: np.ndarray, design: Design
             " probability cannot be estimated (the maximum-likelihood estimate does not"
             " exist)"
         )
-    if not _whole(w * y, 1e-7):
+    whole = F._is_binary(y) if is_constant_one(w) else _whole(w * y, 1e-7)
+    if not whole:
         warnings.warn(
             f"the response {name!r} gives non-integer numbers of successes (proportion"
             " times weight); the log-likelihood and AIC assume integers, as R's glm warns",
