@@ -70,7 +70,9 @@ def record_warnings() -> Iterator[list[str]]:
 class Fit:
     """The numerical outcome of a fit, before labels are attached.
 
-    ``params`` and ``cov`` are full length, NaN for aliased columns.
+    ``params`` and ``cov`` are full length, NaN for aliased columns. ``half_deviance``
+    is deviance / 2 at ``params`` when the solver's objective was exactly that (an
+    unpenalised IRLS fit), else None.
     """
 
     params: np.ndarray
@@ -82,6 +84,7 @@ class Fit:
     solver: NewtonResult
     method: str
     separation: separation.Separation | None = None
+    half_deviance: float | None = None
 
 
 def _response_and_weights(design: Design, family: Family) -> tuple[np.ndarray, np.ndarray]:
@@ -569,7 +572,8 @@ class LikelihoodModel:
         cov[np.ix_(keep, keep)] = cov_k
         label = "Firth" if method == "firth" else "IRLS"
         scale = self._scale(mu, keep.size)
-        return Fit(params, cov, scale, eta, mu, aliased, res, label, sep)
+        half_deviance = res.fun if method == "irls" and pen is None else None
+        return Fit(params, cov, scale, eta, mu, aliased, res, label, sep, half_deviance)
 
     def _scale(self, mu: np.ndarray, rank: int) -> float:
         """Pearson chi^2 / df_resid for families with a dispersion, else 1."""

@@ -153,6 +153,20 @@ class Family:
         """Return a description of what is wrong with the response, or None."""
         return None
 
+    def saturated_loglike(self, y: np.ndarray) -> float | None:
+        """The log-likelihood at mu = y when it is known without a pass over the data
+        and free of the dispersion, else None. The fitted log-likelihood is then this
+        minus deviance / 2 (the deviance is twice the distance to the saturated model).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> y = np.array([0.0, 1.0])
+        >>> Binomial().saturated_loglike(y), Poisson().saturated_loglike(y)
+        (0.0, None)
+        """
+        return None
+
     def starting_mu(self, y: np.ndarray, w: np.ndarray) -> np.ndarray:
         """Starting values of mu (R's ``mustart``)."""
         return np.asarray(y, dtype=float).copy()
@@ -226,6 +240,10 @@ class Binomial(Family):
         k = w * y
         lchoose = special.gammaln(w + 1) - special.gammaln(k + 1) - special.gammaln(w - k + 1)
         return lchoose + w * (special.xlogy(y, mu) + special.xlog1py(1 - y, -mu))
+
+    def saturated_loglike(self, y):
+        # each row's likelihood is 1 at mu = y when y is 0 or 1 (and log C(w, w y) = 0)
+        return 0.0 if _is_binary(y) else None
 
     def check_y(self, y):
         if np.any((y < 0) | (y > 1)):

@@ -244,7 +244,11 @@ class RegressionResults(LikelihoodResults):
         family = model.family
         df_resid = model.nobs - rank
         cov = covariance(model, fit, cov_type, groups)
-        llf = family.loglike(model.endog, fit.mu, model.prior_weights, model.freq_weights)
+        saturated = None if fit.half_deviance is None else family.saturated_loglike(model.endog)
+        if saturated is not None:  # no pass over the data
+            llf = saturated - fit.half_deviance  # type: ignore[operator]
+        else:
+            llf = family.loglike(model.endog, fit.mu, model.prior_weights, model.freq_weights)
         extra = int(family.has_dispersion) + getattr(model, "k_extra", 0)
         super().__init__(
             fit.params,

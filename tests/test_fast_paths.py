@@ -348,3 +348,19 @@ def test_a_system_solved_by_qr_keeps_its_own_weights():
     w = system.w.copy()
     obj.full(np.array([2.0, 1.0, 0.0]))  # another pass, other weights
     assert np.array_equal(system.w, w)
+
+
+@pytest.mark.parametrize("name", ["logit", "probit"])
+def test_binary_llf_from_the_deviance_equals_the_loglikelihood(name):
+    """A binary fit's llf is -deviance / 2 from the solver (no pass over the data);
+    it equals the family's log-likelihood at the fitted means."""
+    X, y, rng = _data("binary", n=3000)
+    kw = {"offset": rng.normal(0, 0.1, 3000), "freq_weights": rng.integers(1, 4, 3000)}
+    res = MODELS[name](X, y, **kw).fit()
+    assert res._fit.half_deviance is not None
+    m = res.model
+    direct = m.family.loglike(m.endog, res._fit.mu, m.prior_weights, m.freq_weights)
+    assert abs(res.llf - direct) < 1e-12 * abs(direct)
+    assert abs(res.llf + res.deviance / 2) < 1e-12 * abs(direct)
+    pen = MODELS[name](X, y, **kw).fit(penalty=1.0)
+    assert pen._fit.half_deviance is None  # the objective was penalised
