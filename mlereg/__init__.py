@@ -10,7 +10,7 @@ Examples
 """
 
 from . import exceptions, families, links
-from ._rowpass import get_num_threads, set_num_threads
+from ._threads import get_num_threads, set_num_threads
 from .distributions import DistributionResults, compare_distributions, fit_distribution
 from .generic import GenericLikelihoodModel, GenericLikelihoodResults
 from .inference import LRTestResult, lr_test

@@ -23,134 +23,15 @@ Examples
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from ._linalg import block_rows
 from ._rowkernels import Generic
+from ._threads import one_blas_thread, pool, threads_for
 
-_CPUS = os.cpu_count() or 1
-_pool: dict[int, ThreadPoolExecutor] = {}
-_blas: dict[str, Any] = {}
-_blas_lock = threading.Lock()
 MIN_BLOCK_ROWS = 8192  # blocks are at most n / 16 rows, but not fewer than this
-# a forked child inherits the pool object but not its threads: start a new one there
-os.register_at_fork(after_in_child=_pool.clear)
-
-
-def _blas_controller() -> Any:
-    """threadpoolctl's controller of the BLAS libraries, or None without threadpoolctl."""
-    if "controller" not in _blas:
-        try:
-            from threadpoolctl import ThreadpoolController
-        except ImportError:  # an optional dependency
-            _blas["controller"] = None
-        else:
-            _blas["controller"] = ThreadpoolController()
-    return _blas["controller"]
-
-
-@contextmanager
-def _one_blas_thread() -> Iterator[None]:
-    """While the row threads run, BLAS calls inside them use one thread each (two
-    levels of threads on the same cores slow both down). Reference-counted, so fits
-    running at the same time in several threads restore the user's setting only when
-    the last one finishes."""
-    ctl = _blas_controller()
-    if ctl is None:
-        yield
-        return
-    with _blas_lock:
-        if _blas.get("depth", 0) == 0:
-            _blas["limiter"] = ctl.limit(limits=1, user_api="blas")
-        _blas["depth"] = _blas.get("depth", 0) + 1
-    try:
-        yield
-    finally:
-        with _blas_lock:
-            _blas["depth"] -= 1
-            if _blas["depth"] == 0:
-                _blas.pop("limiter").restore_original_limits()
-
-
-def _default_threads() -> int:
-    env = os.environ.get("MLEREG_NUM_THREADS")
-    if env:
-        return max(1, int(env))
-    # without threadpoolctl the row threads could not keep BLAS from threading inside
-    # each of them, so stay on one
-    return _CPUS if _blas_controller() is not None else 1
-
-
-_threads: dict[str, int | None] = {"n": None}  # None: _default_threads() on first use
-
-
-def set_num_threads(n: int | None = None) -> int:
-    """Set how many threads a fit's row passes use.
-
-    The row passes (linear predictor, deviance, weights, X'WX and X'u) split the row
-    blocks of X among ``n`` threads; numpy releases the interpreter lock in these
-    operations, so a large fit uses several cores. Results do not depend on ``n``:
-    per-block sums are added in block order. During threaded passes BLAS is held to one
-    thread per row thread (through threadpoolctl; its limit is process-wide while it
-    lasts).
-
-    The default is the environment variable ``MLEREG_NUM_THREADS`` if set, else every
-    core (``os.cpu_count()``) when threadpoolctl is installed and 1 when it is not.
-    ``n=None`` restores that default.
-
-    Returns
-    -------
-    int
-        The previous setting.
-
-    Examples
-    --------
-    >>> import mlereg as mr
-    >>> old = mr.set_num_threads(1)
-    >>> mr.get_num_threads()
-    1
-    >>> _ = mr.set_num_threads(old)
-    """
-    old = get_num_threads()
-    if n is not None:
-        n = int(n)
-        if n < 1:
-            raise ValueError(f"the number of threads must be at least 1, got {n}")
-    _threads["n"] = n
-    return old
-
-
-def get_num_threads() -> int:
-    """The number of threads the row passes use (see :func:`set_num_threads`).
-
-    Examples
-    --------
-    >>> get_num_threads() >= 1
-    True
-    """
-    n = _threads["n"]
-    return _default_threads() if n is None else n
-
-
-def threads_for(n: int, p: int, blocks: int) -> int:
-    """Threads a pass over an n x p design in ``blocks`` row blocks uses: at most
-    :func:`get_num_threads`, one per block, and one per 8 MiB of X (below that a
-    thread's dispatch costs more than it saves: measured at n = 1e5, p = 10).
-
-    Examples
-    --------
-    >>> threads_for(100, 3, 1)
-    1
-    """
-    return min(get_num_threads(), blocks, max(1, n * p // 1_000_000))
 
 
 @dataclass(frozen=True)
@@ -247,16 +128,13 @@ def evaluate(
         with np.errstate(all="ignore"):  # numpy's error state is per thread
             return [block(slice(a, a + B), buf) for a in chunk]
 
-    if nthreads <= 1:
-        parts = run(starts)
-    else:
-        pool = _pool.get(nthreads)
-        if pool is None:
-            pool = _pool[nthreads] = ThreadPoolExecutor(nthreads)
-        k = -(-len(starts) // nthreads)
-        chunks = [starts[i : i + k] for i in range(0, len(starts), k)]
-        with _one_blas_thread():
-            parts = [part for res in pool.map(run, chunks) for part in res]
+    with one_blas_thread():
+        if nthreads <= 1:
+            parts = run(starts)
+        else:
+            k = -(-len(starts) // nthreads)
+            chunks = [starts[i : i + k] for i in range(0, len(starts), k)]
+            parts = [part for res in pool(nthreads).map(run, chunks) for part in res]
     f = float(sum(part[0] for part in parts))
     if not information:
         return Evaluation(beta.copy(), f, eta, mu)

@@ -17,7 +17,7 @@ import pytest
 import statsmodels.api as sm
 
 import mlereg as mr
-from mlereg import _rowpass
+from mlereg import _rowpass, _threads
 from mlereg import base as base_mod
 from mlereg import families as F
 from mlereg import links as L
@@ -110,14 +110,20 @@ def test_warm_start_skipped_for_rank_deficient_design(monkeypatch):
     assert _rel(res.params.iloc[:-1], plain.params.iloc[:-1]) < 1e-10
 
 
+@pytest.fixture
+def small_thread_share(monkeypatch):
+    """Threads for test-sized data: one per 100,000 elements of X."""
+    monkeypatch.setattr(_threads, "MIN_ELEMENTS_PER_THREAD", 100_000)
+
+
 @pytest.mark.parametrize("name", ["logit", "poisson"])
-def test_threads_give_identical_results(name):
+def test_threads_give_identical_results(name, small_thread_share):
     X, y, _ = _data(KIND[name], n=200_000, p=15)
     old = mr.set_num_threads(1)
     try:
         one = MODELS[name](X, y).fit()
         mr.set_num_threads(3)
-        assert _rowpass.threads_for(200_000, 15, 100) == 3  # the threaded path is taken
+        assert _threads.threads_for(200_000, 15, 100) == 3  # the threaded path is taken
         three = MODELS[name](X, y).fit()
     finally:
         mr.set_num_threads(old)
@@ -142,7 +148,7 @@ def test_default_threads_from_environment(monkeypatch):
         mr.set_num_threads(old)
 
 
-def test_threaded_fits_restore_blas_threads():
+def test_threaded_fits_restore_blas_threads(small_thread_share):
     threadpoolctl = pytest.importorskip("threadpoolctl")
     from concurrent.futures import ThreadPoolExecutor
 
@@ -150,7 +156,7 @@ def test_threaded_fits_restore_blas_threads():
     X, y, _ = _data("binary", n=150_000, p=14)
     old = mr.set_num_threads(2)
     try:
-        assert _rowpass.threads_for(150_000, 14, 100) == 2
+        assert _threads.threads_for(150_000, 14, 100) == 2
         single = mr.Logit(y, X).fit().params.to_numpy()
         with ThreadPoolExecutor(3) as ex:  # fits overlapping in time
             fits = list(ex.map(lambda _: mr.Logit(y, X).fit().params.to_numpy(), range(3)))
@@ -250,7 +256,7 @@ def _fit_in_child(X, y, queue):
     "fork" not in __import__("multiprocessing").get_all_start_methods(),
     reason="the platform cannot fork (Windows): the pool's after-fork reset does not apply",
 )
-def test_threaded_fits_work_in_a_forked_child():
+def test_threaded_fits_work_in_a_forked_child(small_thread_share):
     import multiprocessing
 
     X, y, _ = _data("binary", n=150_000, p=14)

@@ -1,0 +1,161 @@
+"""Threads of the row passes and of the BLAS underneath them.
+
+:func:`set_num_threads` sets how many threads a pass over row blocks uses
+(:func:`threads_for` caps it by the size of X); :func:`one_blas_thread` holds BLAS to
+one thread while such a pass runs.
+
+Examples
+--------
+>>> import mlereg as mr
+>>> mr.get_num_threads() >= 1
+True
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+_CPUS = os.cpu_count() or 1
+_pool: dict[int, ThreadPoolExecutor] = {}
+_blas: dict[str, Any] = {}
+_blas_lock = threading.Lock()
+# a thread per this many elements of X (32 MiB): below that, two threads were slower
+# than one on a 2-core machine (n = 1e5 with p = 10 and p = 50)
+MIN_ELEMENTS_PER_THREAD = 4_000_000
+# a forked child inherits the pool object but not its threads: start a new one there
+os.register_at_fork(after_in_child=_pool.clear)
+
+
+def _blas_controller() -> Any:
+    """threadpoolctl's controller of the BLAS libraries, or None without threadpoolctl."""
+    if "controller" not in _blas:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:  # an optional dependency
+            _blas["controller"] = None
+        else:
+            _blas["controller"] = ThreadpoolController()
+    return _blas["controller"]
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """While a pass over row blocks runs, BLAS calls use one thread each: the blocks
+    are a few MiB, too small for BLAS threads to pay off (they were slower and
+    erratic), and row threads share the cores among the blocks instead. Reference-
+    counted, so fits running at the same time in several threads restore the user's
+    setting only when the last one finishes.
+
+    Examples
+    --------
+    >>> with one_blas_thread():
+    ...     pass
+    """
+    ctl = _blas_controller()
+    if ctl is None:
+        yield
+        return
+    with _blas_lock:
+        if _blas.get("depth", 0) == 0:
+            _blas["limiter"] = ctl.limit(limits=1, user_api="blas")
+        _blas["depth"] = _blas.get("depth", 0) + 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas["depth"] -= 1
+            if _blas["depth"] == 0:
+                _blas.pop("limiter").restore_original_limits()
+
+
+def _default_threads() -> int:
+    env = os.environ.get("MLEREG_NUM_THREADS")
+    if env:
+        return max(1, int(env))
+    # without threadpoolctl the row threads could not keep BLAS from threading inside
+    # each of them, so stay on one
+    return _CPUS if _blas_controller() is not None else 1
+
+
+_threads: dict[str, int | None] = {"n": None}  # None: _default_threads() on first use
+
+
+def set_num_threads(n: int | None = None) -> int:
+    """Set how many threads a fit's row passes use.
+
+    The row passes (linear predictor, deviance, weights, X'WX and X'u) split the row
+    blocks of X among ``n`` threads; numpy releases the interpreter lock in these
+    operations, so a large fit uses several cores. Results do not depend on ``n``:
+    per-block sums are added in block order. During threaded passes BLAS is held to one
+    thread per row thread (through threadpoolctl; its limit is process-wide while it
+    lasts).
+
+    The default is the environment variable ``MLEREG_NUM_THREADS`` if set, else every
+    core (``os.cpu_count()``) when threadpoolctl is installed and 1 when it is not.
+    ``n=None`` restores that default.
+
+    Returns
+    -------
+    int
+        The previous setting.
+
+    Examples
+    --------
+    >>> import mlereg as mr
+    >>> old = mr.set_num_threads(1)
+    >>> mr.get_num_threads()
+    1
+    >>> _ = mr.set_num_threads(old)
+    """
+    old = get_num_threads()
+    if n is not None:
+        n = int(n)
+        if n < 1:
+            raise ValueError(f"the number of threads must be at least 1, got {n}")
+    _threads["n"] = n
+    return old
+
+
+def get_num_threads() -> int:
+    """The number of threads the row passes use (see :func:`set_num_threads`).
+
+    Examples
+    --------
+    >>> get_num_threads() >= 1
+    True
+    """
+    n = _threads["n"]
+    return _default_threads() if n is None else n
+
+
+def threads_for(n: int, p: int, blocks: int) -> int:
+    """Threads a pass over an n x p design in ``blocks`` row blocks uses: at most
+    :func:`get_num_threads`, one per block, and one per ``MIN_ELEMENTS_PER_THREAD``
+    elements of X (32 MiB).
+
+    Examples
+    --------
+    >>> threads_for(100, 3, 1)
+    1
+    """
+    return min(get_num_threads(), blocks, max(1, n * p // MIN_ELEMENTS_PER_THREAD))
+
+
+def pool(nthreads: int) -> ThreadPoolExecutor:
+    """The process's pool of ``nthreads`` worker threads (created on first use, and
+    anew in a forked child).
+
+    Examples
+    --------
+    >>> pool(2) is pool(2)
+    True
+    """
+    executor = _pool.get(nthreads)
+    if executor is None:
+        executor = _pool[nthreads] = ThreadPoolExecutor(nthreads)
+    return executor
