@@ -24,9 +24,9 @@ _CPUS = os.cpu_count() or 1
 _pool: dict[int, ThreadPoolExecutor] = {}
 _blas: dict[str, Any] = {}
 _blas_lock = threading.Lock()
-# a thread per this many elements of X (32 MiB): below that, two threads were slower
-# than one on a 2-core machine (n = 1e5 with p = 10 and p = 50)
-MIN_ELEMENTS_PER_THREAD = 4_000_000
+# a thread per this many elements of X (8 MiB): on a 2-core machine two threads were
+# slower than one at n = 1e5, p = 10 (1e6 elements), faster at 1e5 x 50 and 2e5 x 25
+MIN_ELEMENTS_PER_THREAD = 1_000_000
 # a forked child inherits the pool object but not its threads: start a new one there
 os.register_at_fork(after_in_child=_pool.clear)
 
@@ -136,7 +136,7 @@ def get_num_threads() -> int:
 def threads_for(n: int, p: int, blocks: int) -> int:
     """Threads a pass over an n x p design in ``blocks`` row blocks uses: at most
     :func:`get_num_threads`, one per block, and one per ``MIN_ELEMENTS_PER_THREAD``
-    elements of X (32 MiB).
+    elements of X (8 MiB).
 
     Examples
     --------
