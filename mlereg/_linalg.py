@@ -238,7 +238,6 @@ class PivotedQR:
 
     def inv_normal(self) -> np.ndarray:
         """(A'A)^-1, from R^-1 (never by inverting A'A)."""
-        p = self.R.shape[0]
         Rinv = triangular_inverse(self.R, lower=False)
         M = Rinv @ Rinv.T
         out = np.empty_like(M)
