@@ -61,6 +61,20 @@ def triangular_inverse(T: np.ndarray, lower: bool) -> np.ndarray:
     return np.tril(inv) if lower else np.triu(inv)
 
 
+def row_order(X: np.ndarray) -> str:
+    """``"C"`` when each row of X is contiguous (a C-ordered array, or every k-th row
+    of one), else ``"F"``: the layout a block buffer takes to match X.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.zeros((6, 3))
+    >>> row_order(X), row_order(X[::2]), row_order(np.asfortranarray(X))
+    ('C', 'C', 'F')
+    """
+    return "C" if X.strides[-1] == X.itemsize and not X.flags.f_contiguous else "F"
+
+
 def block_rows(p: int) -> int:
     """Rows per block for a design with ``p`` columns (at least 256, at most 65536)."""
     return int(min(65536, max(256, BLOCK_BYTES // (8 * max(p, 1)))))
@@ -81,7 +95,7 @@ def _accumulate(
     """
     n, p = X.shape
     B = min(n, block_rows(p)) or 1
-    order = "C" if X.flags.c_contiguous and not X.flags.f_contiguous else "F"
+    order = row_order(X)
     buf = np.empty((B, p), order=order)
     G = np.zeros((p, p))
     tmp = np.empty((p, p))

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._linalg import block_rows
+from ._linalg import block_rows, row_order
 from ._rowkernels import Generic
 from ._threads import one_blas_thread, pool, threads_for
 
@@ -97,7 +97,7 @@ def evaluate(
     eta, mu, W = (np.empty(n), np.empty(n), np.empty(n)) if out is None else out
     if not information:
         W = None
-    order = "C" if X.flags.c_contiguous and not X.flags.f_contiguous else "F"
+    order = row_order(X)
     nthreads = threads_for(n, p, len(starts))
 
     def block(sl: slice, buf: np.ndarray) -> tuple[float, np.ndarray | None, np.ndarray | None]:
