@@ -564,7 +564,8 @@ def design_from_formula(
         y, levels = mapped
         endog_names = [lhs_name]
     _check_finite(y, f"the response {' + '.join(endog_names)!r}", frame.index)
-    for j in np.flatnonzero(~np.isfinite(_column_sums(X))):  # finite: no inf, no NaN
+    sums = _column_scan(X, find_ones=False)[0]
+    for j in np.flatnonzero(~np.isfinite(sums)):  # a finite sum: no inf, no NaN
         _check_finite(X[:, j], f"the column {exog_names[j]!r}", frame.index)
     return _assemble(
         y,
@@ -702,18 +703,38 @@ def _formula_error(exc: Exception, formula: str, columns: list[str]) -> FormulaE
     return FormulaError(f"cannot evaluate the formula {formula!r}: {msg.splitlines()[0]}")
 
 
-def _column_sums(X: np.ndarray, block: int = 16384) -> np.ndarray:
-    """Column sums of X, as matrix-vector products (BLAS) on row blocks: no n-vector
-    of ones is allocated (a new n-vector costs more in page faults than the sums). A
-    NaN or inf in a column makes its sum non-finite (so does overflow, which only costs
-    the caller a closer look at that column)."""
-    ones = np.ones(min(block, X.shape[0]))
-    sums = np.zeros(X.shape[1])
+def _column_scan(
+    X: np.ndarray, block: int = 16384, find_ones: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """Column sums of X and which columns are all ones, in one read of X.
+
+    The sums are matrix-vector products (BLAS) on row blocks (no n-vector of ones: a
+    new n-vector costs more in page faults than the sums); a NaN or inf in a column
+    makes its sum non-finite (so does overflow, which only costs the caller a closer
+    look at that column). Columns starting with 1 are compared with 1 on each block
+    while it is in cache (a column of a C-ordered X read by itself touches every cache
+    line of X).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sums, ones = _column_scan(np.c_[np.ones(3), [1.0, 2, np.nan], [1.0, 1, 2]])
+    >>> sums.tolist(), ones.tolist()
+    ([3.0, nan, 4.0], [True, False, False])
+    """
+    n, p = X.shape
+    ones = np.ones(min(block, n))
+    sums = np.zeros(p)
+    cand = np.flatnonzero(X[0] == 1) if n and find_ones else np.array([], dtype=int)
     with np.errstate(over="ignore", invalid="ignore"):
-        for a in range(0, X.shape[0], block):
+        for a in range(0, n, block):
             Xb = X[a : a + block]
             sums += ones[: Xb.shape[0]] @ Xb
-    return sums
+            if cand.size:
+                cand = cand[np.all(Xb[:, cand] == 1, axis=0)]
+    all_ones = np.zeros(p, dtype=bool)
+    all_ones[cand] = True
+    return sums, all_ones
 
 
 def design_from_arrays(
@@ -754,13 +775,10 @@ def design_from_arrays(
         X = np.asarray(exog, dtype=float)
         if X.ndim == 1:
             X = X[:, None]
-        # a full column scan only for columns that can be all ones (first value 1, sum n)
-        sums = _column_sums(X) if X.ndim == 2 and X.shape[0] else None
-        is_const = [
-            bool(sums is not None and X[0, j] == 1 and sums[j] == X.shape[0])
-            and bool(np.all(X[:, j] == 1))
-            for j in range(X.shape[1])
-        ]
+        is_const = [False] * X.shape[1]
+        if X.ndim == 2 and X.shape[0]:
+            sums, all_ones = _column_scan(X)
+            is_const = all_ones.tolist()
         numbers = np.cumsum([not c for c in is_const])
         names = tuple("const" if c else f"x{k}" for c, k in zip(is_const, numbers, strict=True))
     if isinstance(endog, pd.DataFrame):
@@ -779,7 +797,7 @@ def design_from_arrays(
     na = {"endog": np.isnan(y).reshape(n, -1).any(axis=1)}
     # a column with a finite sum has no NaN and no inf: scan only the others
     if sums is None or sums.shape[0] != X.shape[1]:
-        sums = _column_sums(X)
+        sums = _column_scan(X, find_ones=False)[0]
     suspect = np.flatnonzero(~np.isfinite(sums))
     na.update({names[j]: np.isnan(X[:, j]) for j in suspect})
     na.update({label: np.isnan(arr) for arr, label in resolved.values()})
