@@ -88,14 +88,14 @@ class LikelihoodResults:
 
     def cov_params(self) -> pd.DataFrame:
         """Covariance matrix of the estimates, labelled."""
-        names = self.param_names
+        names = self.params.index
         return pd.DataFrame(self._cov, index=names, columns=names)
 
     @cached_property
     def bse(self) -> pd.Series:
         """Standard errors: square roots of the covariance diagonal."""
         with np.errstate(invalid="ignore"):
-            return pd.Series(np.sqrt(np.diag(self._cov)), index=self.param_names, name="bse")
+            return pd.Series(np.sqrt(np.diag(self._cov)), index=self.params.index, name="bse")
 
     @cached_property
     def zvalues(self) -> pd.Series:
@@ -117,7 +117,7 @@ class LikelihoodResults:
         """Two-sided p-values of the Wald statistics (t(df_resid) or normal)."""
         return pd.Series(
             inference.wald_pvalues(self.zvalues.to_numpy(), self._df),
-            index=self.param_names,
+            index=self.params.index,
             name="pvalues",
         )
 
@@ -138,7 +138,7 @@ class LikelihoodResults:
         q = inference.wald_quantile(alpha, self._df)
         lower = self.params - q * self.bse
         upper = self.params + q * self.bse
-        return pd.DataFrame({"lower": lower, "upper": upper}, index=self.param_names)
+        return pd.DataFrame({"lower": lower, "upper": upper}, index=self.params.index)
 
     @property
     def aic(self) -> float:
