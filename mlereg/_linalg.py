@@ -449,7 +449,9 @@ class GramSystem:
         """Return d with (X' W X) d = r."""
         if self._chol is not None:
             L, d = self._chol
-            z = sla.cho_solve((L, True), r / d)
+            z, info = lapack.dpotrs(L, r / d, lower=1)  # scipy's cho_solve checks cost more
+            if info != 0:
+                raise ValueError(f"dpotrs: argument {-info} is invalid")
             return z / d
         return self.qr().solve_normal(r)
 

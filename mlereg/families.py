@@ -53,6 +53,25 @@ def _xlogy_ratio(y: np.ndarray, mu: np.ndarray) -> np.ndarray:
     return out
 
 
+def _xlogy_pos(y: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """y log(mu), 0 where y == 0: ``special.xlogy`` itself, or where every mu is positive
+    and finite (fitted means are) the plain product, in a fifth of the time (numpy's
+    vectorised logarithm differs from scipy's in the last bit for about 1 value in
+    5,000).
+
+    Examples
+    --------
+    >>> _xlogy_pos(np.array([0.0, 2.0]), np.array([0.5, 4.0])).tolist()
+    [0.0, 2.772588722239781]
+    """
+    mu = np.asarray(mu, dtype=float)
+    if mu.size and np.isfinite(mu.max()) and mu.min() > 0:
+        out = y * np.log(mu)
+        out += 0.0  # 0 log(mu) for mu < 1 is -0.0; xlogy gives 0.0
+        return out
+    return special.xlogy(y, mu)
+
+
 def _log_factorial(y: np.ndarray) -> np.ndarray:
     """log(y!) = gammaln(y + 1), by lookup in a table of gammaln(k + 1) when the counts
     are whole numbers below 100,000 (the same values, without a gammaln per row).
@@ -272,7 +291,7 @@ class Poisson(Family):
         return 2 * (_xlogy_ratio(y, mu) - (y - mu))
 
     def loglike_obs(self, y, mu, w, scale):
-        return w * (special.xlogy(y, mu) - mu - _log_factorial(y))
+        return w * (_xlogy_pos(y, mu) - mu - _log_factorial(y))
 
     def check_y(self, y):
         if np.any(y < 0):
