@@ -50,7 +50,7 @@ SUBSAMPLE_FRACTION = 0.1
 # when the subsample has at least this many rows per column (its relative error is then
 # about sqrt(p / rows) <= 3%). Measured on seeded logit and Poisson data: the same
 # iterations as the exact first step in 30 of 30 fits at 1000-2000 rows per column; one
-# more in 4 of 12 fits at 200-714 rows per column
+# more in 5 of 12 fits at 200-714 rows per column
 SUBSAMPLE_INFO_ROWS_PER_COLUMN = 1000
 # the subsample's estimate is off the full one by its sampling error (1e-2 to 3e-3 at
 # 1e4 to 1e5 rows), so its own fit stops at a relative change of 1e-3: one pass fewer
