@@ -225,11 +225,17 @@ def fast_matrices(
     except patsy.PatsyError:
         return None
     level_columns: list[str] = []
+    columns: list[str] = []
+    plain = True  # every factor a bare column name: patsy's design depends on the data only
     for term in desc.lhs_termlist + desc.rhs_termlist:
         for factor in term.factors:
-            simple = _simple_factor(getattr(factor, "code", ""), frame, eval_env)
+            code = getattr(factor, "code", "")
+            simple = _simple_factor(code, frame, eval_env)
             if simple is None:
                 return None
+            plain = plain and code.strip() == simple[1]
+            if simple[1] not in columns:
+                columns.append(simple[1])
             if simple[0] == "categorical" and simple[1] not in level_columns:
                 level_columns.append(simple[1])
     try:
@@ -240,6 +246,56 @@ def fast_matrices(
     n_small = len(small)
     if n_small > max(1000, len(frame) // 4):  # too many levels to pay off
         return None
+    key = None
+    if plain:
+        try:
+            key = (formula, with_response) + tuple(
+                (c, small[c].dtype, _level_set(small[c]) if c in level_columns else None)
+                for c in columns
+            )
+            hash(key)
+        except TypeError:
+            key = None
+    infos = _DESIGN_CACHE.get(key) if key is not None else None
+    if infos is None:
+        infos = _patsy_designs(formula, rhs, small, eval_env, with_response)
+        if infos is None:
+            return None
+        if key is not None and _DESIGN_CACHE_SIZE > 0:
+            if len(_DESIGN_CACHE) >= _DESIGN_CACHE_SIZE:  # drop the oldest
+                try:
+                    _DESIGN_CACHE.pop(next(iter(_DESIGN_CACHE)), None)
+                except (StopIteration, RuntimeError):  # emptied or changed by another thread
+                    pass
+            _DESIGN_CACHE[key] = infos
+    full_values = [_factor_values(i, frame, eval_env) for i in infos]
+    if any(v is None for v in full_values):
+        return None
+    n = len(frame)
+    X = _fill(infos[0], full_values[0], n)
+    y = _fill(infos[1], full_values[1], n) if with_response else None
+    return FastMatrices(X, infos[0], y, infos[1] if with_response else None, keep)
+
+
+# patsy's designs of recent formulas of bare column names, by formula, column dtypes and
+# the set of levels of each categorical column (patsy sorts them): refitting a formula
+# skips patsy (8 ms for 10 columns, 30 ms for 50, whatever the number of rows)
+_DESIGN_CACHE: dict[Any, list[Any]] = {}
+_DESIGN_CACHE_SIZE = 64
+
+
+def _level_set(column: pd.Series) -> frozenset[tuple[type, Any]]:
+    """The distinct values of a column with their types (1, 1.0 and True are equal as
+    set members but are different levels, named differently, for patsy)."""
+    return frozenset((type(v), v) for v in column.tolist())
+
+
+def _patsy_designs(
+    formula: str, rhs: str, small: pd.DataFrame, eval_env: Any, with_response: bool
+) -> list[Any] | None:
+    """patsy's design infos of ``formula`` built on the prototype rows ``small`` ([x] or
+    [x, y]), after checking that the numpy fill reproduces patsy's matrices there
+    exactly; None when patsy fails or the fill does not match."""
     try:
         if with_response:
             ymat, xmat = patsy.dmatrices(formula, small, eval_env=eval_env, NA_action="raise")
@@ -256,14 +312,6 @@ def fast_matrices(
     ):
         return None
     for info, vals, mat in zip(infos, small_values, [xmat, ymat], strict=False):
-        if not np.array_equal(_fill(info, vals, n_small), np.asarray(mat, dtype=float)):
+        if not np.array_equal(_fill(info, vals, len(small)), np.asarray(mat, dtype=float)):
             return None
-    full_values = [_factor_values(i, frame, eval_env) for i in infos]
-    if any(v is None for v in full_values):
-        return None
-    n = len(frame)
-    X = _fill(xmat.design_info, full_values[0], n)
-    y = _fill(ymat.design_info, full_values[1], n) if ymat is not None else None
-    return FastMatrices(
-        X, xmat.design_info, y, ymat.design_info if ymat is not None else None, keep
-    )
+    return infos

@@ -222,6 +222,49 @@ def test_infinite_value_is_reported_by_column():
 def test_a_fill_that_disagrees_with_patsy_is_not_used(spy, monkeypatch):
     # the check on the prototype rows sends a wrong fill back to patsy's own path
     real = fastdesign._fill
+    monkeypatch.setattr(fastdesign, "_DESIGN_CACHE", {})  # the check runs when patsy does
     monkeypatch.setattr(fastdesign, "_fill", lambda info, values, n: real(info, values, n) + 1.0)
     _assert_as_patsy("y ~ x1 + g", _data())
     assert spy == [False]
+
+
+def test_refits_of_a_formula_reuse_patsys_design(monkeypatch):
+    """A formula of bare column names is handed to patsy once per formula, column types
+    and levels; a refit on other rows builds the same matrices as patsy without it."""
+    monkeypatch.setattr(fastdesign, "_DESIGN_CACHE", {})
+    calls: list[str] = []
+    real = patsy.dmatrices
+
+    def counting(formula, *args, **kwargs):
+        calls.append(formula)
+        return real(formula, *args, **kwargs)
+
+    monkeypatch.setattr(fastdesign.patsy, "dmatrices", counting)
+    df = _data(missing=False)
+    _assert_as_patsy("y ~ x1 + g:x2 + h", df)
+    assert len(calls) == 2  # the fit, and the reference in the check
+    other = _data(seed=12, missing=False)  # other values, the same levels
+    calls.clear()
+    design = design_from_formula("y ~ x1 + g:x2 + h", other)
+    assert calls == []  # from the cache
+    ydf, xdf = real("y ~ x1 + g:x2 + h", other, return_type="dataframe")
+    assert np.array_equal(design.X, xdf.to_numpy())
+    assert design.exog_names == tuple(xdf.columns)
+    fewer = other[other["g"] != "d"]  # a level gone: patsy again
+    calls.clear()
+    _assert_as_patsy("y ~ x1 + g:x2 + h", fewer)
+    assert calls == ["y ~ x1 + g:x2 + h"] * 2  # the fit, and the reference in the check
+    calls.clear()
+    design_from_formula("y ~ C(g) + x1", other)  # C() may take arguments: never cached
+    design_from_formula("y ~ C(g) + x1", other)
+    assert len(calls) == 2
+
+
+def test_levels_equal_as_numbers_are_not_confused_by_the_cache(monkeypatch):
+    monkeypatch.setattr(fastdesign, "_DESIGN_CACHE", {})
+    rng = np.random.default_rng(4)
+    y = rng.normal(size=40)
+    ints = pd.DataFrame({"y": y, "g": pd.Series([1, 2] * 20, dtype=object)})
+    floats = pd.DataFrame({"y": y, "g": pd.Series([1.0, 2.0] * 20, dtype=object)})
+    _assert_as_patsy("y ~ g", ints)
+    _assert_as_patsy("y ~ g", floats)  # g[T.2.0], not the cached g[T.2]
