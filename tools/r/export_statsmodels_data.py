@@ -14,6 +14,7 @@ Additions to the original data:
   scotland.csv: column ``grp`` = (row number - 1) // 4 + 1  (8 groups of 4
                consecutive rows), used only as a cluster variable for vcovCL.
 """
+
 import os
 import sys
 
