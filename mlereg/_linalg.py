@@ -24,6 +24,8 @@ import numpy as np
 import scipy.linalg as sla
 from scipy.linalg import lapack
 
+from ._threads import run_blocks, threads_for
+
 # Relative size of a pivoted-QR diagonal entry (columns scaled to unit norm) below which
 # the column is treated as aliased. Exact collinearity gives ~1e-16; the hardest
 # full-rank NIST problem (Filip, a degree-10 polynomial) gives 1.3e-9.
@@ -91,31 +93,39 @@ def _accumulate(
     of X); with negative weights (observed information) the block is scaled by w and
     multiplied by the block itself. ``X' u`` is accumulated on the same block while it
     is in cache. Works on C- or Fortran-ordered X without copying it; the buffer takes
-    X's layout.
+    X's layout. The blocks are shared among the row threads (:mod:`mlereg._threads`),
+    BLAS on one thread.
     """
     n, p = X.shape
     B = min(n, block_rows(p)) or 1
     order = row_order(X)
-    buf = np.empty((B, p), order=order)
-    G = np.zeros((p, p))
-    tmp = np.empty((p, p))
-    g = None if u is None else np.zeros(p)
     nonneg = w is None or bool(np.all(w >= 0))
     s = None if w is None or not nonneg else np.sqrt(w)
-    for start in range(0, n, B):
-        stop = min(start + B, n)
-        Xb = X[start:stop]
-        A = buf[: stop - start]
-        if w is None:
-            np.copyto(A, Xb)
-        elif nonneg:
-            np.multiply(Xb, s[start:stop, None], out=A)
-        else:
-            np.multiply(Xb, w[start:stop, None], out=A)
-        np.matmul(A.T, A if nonneg else Xb, out=tmp)
-        G += tmp
+
+    def run(chunk: list[int]) -> list[tuple[np.ndarray, np.ndarray | None]]:
+        buf = np.empty((B, p), order=order)
+        out = []
+        for start in chunk:
+            stop = min(start + B, n)
+            Xb = X[start:stop]
+            A = buf[: stop - start]
+            if w is None:
+                np.copyto(A, Xb)
+            elif nonneg:
+                np.multiply(Xb, s[start:stop, None], out=A)
+            else:
+                np.multiply(Xb, w[start:stop, None], out=A)
+            out.append((A.T @ (A if nonneg else Xb), None if u is None else Xb.T @ u[start:stop]))
+        return out
+
+    starts = list(range(0, n, B))
+    parts = run_blocks(run, starts, threads_for(n, p, len(starts)))
+    G = np.zeros((p, p))
+    g = None if u is None else np.zeros(p)
+    for Gb, gb in parts:  # in block order: the same sums for any number of threads
+        G += Gb
         if g is not None:
-            g += Xb.T @ u[start:stop]
+            g += gb
     if not nonneg:
         G = (G + G.T) / 2
     return G, g

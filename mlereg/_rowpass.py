@@ -29,7 +29,7 @@ import numpy as np
 
 from ._linalg import block_rows, row_order
 from ._rowkernels import Generic
-from ._threads import one_blas_thread, pool, threads_for
+from ._threads import run_blocks, threads_for
 
 MIN_BLOCK_ROWS = 8192  # blocks are at most n / 16 rows, but not fewer than this
 
@@ -128,13 +128,7 @@ def evaluate(
         with np.errstate(all="ignore"):  # numpy's error state is per thread
             return [block(slice(a, a + B), buf) for a in chunk]
 
-    with one_blas_thread():
-        if nthreads <= 1:
-            parts = run(starts)
-        else:
-            k = -(-len(starts) // nthreads)
-            chunks = [starts[i : i + k] for i in range(0, len(starts), k)]
-            parts = [part for res in pool(nthreads).map(run, chunks) for part in res]
+    parts = run_blocks(run, starts, nthreads)
     f = float(sum(part[0] for part in parts))
     if not information:
         return Evaluation(beta.copy(), f, eta, mu)

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _CPUS = os.cpu_count() or 1
 _pool: dict[int, ThreadPoolExecutor] = {}
@@ -159,3 +161,21 @@ def pool(nthreads: int) -> ThreadPoolExecutor:
     if executor is None:
         executor = _pool[nthreads] = ThreadPoolExecutor(nthreads)
     return executor
+
+
+def run_blocks(run: Callable[[list[int]], list[T]], starts: list[int], nthreads: int) -> list[T]:
+    """``run`` over the row blocks starting at ``starts``, split into ``nthreads``
+    contiguous chunks run at the same time (in this thread when ``nthreads`` is 1), BLAS
+    held to one thread meanwhile; the results in block order.
+
+    Examples
+    --------
+    >>> run_blocks(lambda chunk: [a * 10 for a in chunk], [0, 1, 2], 2)
+    [0, 10, 20]
+    """
+    with one_blas_thread():
+        if nthreads <= 1:
+            return run(starts)
+        k = -(-len(starts) // nthreads)
+        chunks = [starts[i : i + k] for i in range(0, len(starts), k)]
+        return [part for res in pool(nthreads).map(run, chunks) for part in res]

@@ -26,6 +26,7 @@ import patsy.builtins
 from pandas.api.types import is_numeric_dtype as is_numeric
 
 from ._fastdesign import fast_matrices, level_rows
+from ._threads import one_blas_thread
 from .exceptions import DataError, DataWarning, FormulaError
 
 Missing = Literal["drop", "raise"]
@@ -726,7 +727,7 @@ def _column_scan(
     ones = np.ones(min(block, n))
     sums = np.zeros(p)
     cand = np.flatnonzero(X[0] == 1) if n and find_ones else np.array([], dtype=int)
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"), one_blas_thread():
         for a in range(0, n, block):
             Xb = X[a : a + block]
             sums += ones[: Xb.shape[0]] @ Xb

@@ -385,3 +385,22 @@ def test_xlogy_shortcut_equals_scipy():
         assert np.all(np.abs(got[fin] - ref[fin]) <= 2.3e-16 * np.abs(ref[fin]))
         assert np.array_equal(got[~fin], ref[~fin])
         assert not np.any(np.signbit(got) & (got == 0))  # no -0.0
+
+
+def test_blocked_gram_is_the_same_on_any_number_of_threads(small_thread_share):
+    from mlereg import _linalg
+
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((300_000, 6))
+    w, u = rng.uniform(0.1, 2.0, 300_000), rng.standard_normal(300_000)
+    old = mr.set_num_threads(1)
+    try:
+        one = _linalg.gram_and_score(X, w, u)
+        mr.set_num_threads(3)
+        assert _threads.threads_for(*X.shape, 100) == 3  # the threaded path is taken
+        three = _linalg.gram_and_score(X, w, u)
+    finally:
+        mr.set_num_threads(old)
+    assert np.array_equal(one[0], three[0]) and np.array_equal(one[1], three[1])
+    ref = X.T @ (w[:, None] * X)
+    assert np.max(np.abs(one[0] - ref)) < 1e-12 * np.max(np.abs(ref))
