@@ -767,7 +767,7 @@ def design_from_arrays(
     index = endog.index if isinstance(endog, (pd.Series, pd.DataFrame)) else None
     if isinstance(exog, pd.Series):
         exog = exog.to_frame()
-    sums = None
+    names: tuple[str, ...] | None = None  # a bare array's: from its columns, below
     if isinstance(exog, pd.DataFrame):
         names = tuple(str(c) for c in exog.columns)
         index = exog.index if index is None else index
@@ -776,12 +776,6 @@ def design_from_arrays(
         X = np.asarray(exog, dtype=float)
         if X.ndim == 1:
             X = X[:, None]
-        is_const = [False] * X.shape[1]
-        if X.ndim == 2 and X.shape[0]:
-            sums, all_ones = _column_scan(X)
-            is_const = all_ones.tolist()
-        numbers = np.cumsum([not c for c in is_const])
-        names = tuple("const" if c else f"x{k}" for c, k in zip(is_const, numbers, strict=True))
     if isinstance(endog, pd.DataFrame):
         y = endog.astype(float).to_numpy()
         endog_name = " + ".join(str(c) for c in endog.columns)
@@ -796,9 +790,12 @@ def design_from_arrays(
         raise DataError(f"exog has {X.shape[0]} rows but endog has {n}")
     resolved = _prepare_extras(None, n, offset, exposure, weights, freq_weights, extra)
     na = {"endog": np.isnan(y).reshape(n, -1).any(axis=1)}
-    # a column with a finite sum has no NaN and no inf: scan only the others
-    if sums is None or sums.shape[0] != X.shape[1]:
-        sums = _column_scan(X, find_ones=False)[0]
+    # one read of X: column sums (a column with a finite sum has no NaN and no inf, so
+    # only the others are scanned) and, for a bare array, which columns are all ones
+    sums, all_ones = _column_scan(X, find_ones=names is None)
+    if names is None:
+        numbers = np.cumsum(~all_ones)
+        names = tuple("const" if c else f"x{k}" for c, k in zip(all_ones, numbers, strict=True))
     suspect = np.flatnonzero(~np.isfinite(sums))
     na.update({names[j]: np.isnan(X[:, j]) for j in suspect})
     na.update({label: np.isnan(arr) for arr, label in resolved.values()})
