@@ -82,40 +82,57 @@ def block_rows(p: int) -> int:
     return int(min(65536, max(256, BLOCK_BYTES // (8 * max(p, 1)))))
 
 
+def block_gram(Xb: np.ndarray, w: np.ndarray | None, buf: np.ndarray) -> np.ndarray:
+    """X_b' diag(w) X_b for one row block (``w=None``: X_b' X_b), through ``buf``.
+
+    With non-negative weights the block is scaled by sqrt(w) into the buffer and A' A
+    is formed (numpy hands a product of a matrix with its own transpose to the BLAS
+    rank-k update: half the flops of a general product, and no weighted copy of X);
+    with a negative weight (observed information off a canonical link) the block is
+    scaled by w and multiplied by itself, and the result symmetrised. ``buf`` has at
+    least as many rows as the block and X's layout (:func:`row_order`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Xb = np.arange(6.0).reshape(3, 2); w = np.array([1.0, -2.0, 0.5])
+    >>> bool(np.allclose(block_gram(Xb, w, np.empty((3, 2))), Xb.T @ (w[:, None] * Xb)))
+    True
+    """
+    A = buf[: Xb.shape[0]]
+    if w is None:
+        np.copyto(A, Xb)
+        return A.T @ A
+    if w.min() >= 0:
+        np.multiply(Xb, np.sqrt(w)[:, None], out=A)
+        return A.T @ A
+    np.multiply(Xb, w[:, None], out=A)
+    G = A.T @ Xb
+    return (G + G.T) / 2
+
+
 def _accumulate(
     X: np.ndarray, w: np.ndarray | None, u: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """X' diag(w) X (and X' u) in one pass over row blocks of X.
 
-    With non-negative weights each block is scaled by sqrt(w) into a reused buffer A
-    and A' A is added (numpy hands a product of a matrix with its own transpose to the
-    BLAS rank-k update, half the flops of a general product; there is no weighted copy
-    of X); with negative weights (observed information) the block is scaled by w and
-    multiplied by the block itself. ``X' u`` is accumulated on the same block while it
-    is in cache. Works on C- or Fortran-ordered X without copying it; the buffer takes
-    X's layout. The blocks are shared among the row threads (:mod:`mlereg._threads`),
-    BLAS on one thread.
+    Each block's X_b' diag(w) X_b comes from :func:`block_gram` through a reused
+    buffer; ``X' u`` is accumulated on the same block while it is in cache. Works on
+    C- or Fortran-ordered X without copying it; the buffer takes X's layout. The blocks
+    are shared among the row threads (:mod:`mlereg._threads`), BLAS on one thread.
     """
     n, p = X.shape
     B = min(n, block_rows(p)) or 1
     order = row_order(X)
-    nonneg = w is None or bool(np.all(w >= 0))
-    s = None if w is None or not nonneg else np.sqrt(w)
 
     def run(chunk: list[int]) -> list[tuple[np.ndarray, np.ndarray | None]]:
         buf = np.empty((B, p), order=order)
         out = []
         for start in chunk:
-            stop = min(start + B, n)
-            Xb = X[start:stop]
-            A = buf[: stop - start]
-            if w is None:
-                np.copyto(A, Xb)
-            elif nonneg:
-                np.multiply(Xb, s[start:stop, None], out=A)
-            else:
-                np.multiply(Xb, w[start:stop, None], out=A)
-            out.append((A.T @ (A if nonneg else Xb), None if u is None else Xb.T @ u[start:stop]))
+            rows = slice(start, min(start + B, n))
+            Xb = X[rows]
+            Gb = block_gram(Xb, None if w is None else w[rows], buf)
+            out.append((Gb, None if u is None else Xb.T @ u[rows]))
         return out
 
     starts = list(range(0, n, B))
@@ -126,8 +143,6 @@ def _accumulate(
         G += Gb
         if g is not None:
             g += gb
-    if not nonneg:
-        G = (G + G.T) / 2
     return G, g
 
 

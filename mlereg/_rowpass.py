@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._linalg import block_rows, row_order
+from ._linalg import block_gram, block_rows, row_order
 from ._rowkernels import Generic
 from ._threads import run_blocks, threads_for
 
@@ -114,14 +114,7 @@ def evaluate(
             return f, None, None
         if not gram:
             return f, None, Xb.T @ u
-        if w.min() >= 0:  # the usual case: A = sqrt(W) X_b, X'WX += A'A (a rank-k update)
-            A = buf[: len(w)]
-            np.multiply(Xb, np.sqrt(w)[:, None], out=A)
-            G = A.T @ A
-        else:  # negative weights (identity-link inverse Gaussian off its domain)
-            G = (Xb * w[:, None]).T @ Xb
-            G = (G + G.T) / 2
-        return f, G, Xb.T @ u
+        return f, block_gram(Xb, w, buf), Xb.T @ u
 
     def run(chunk: list[int]) -> list[tuple[float, np.ndarray | None, np.ndarray | None]]:
         buf = np.empty((B if information and gram else 0, p), order=order)
