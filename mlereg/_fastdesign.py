@@ -138,14 +138,16 @@ def _column_combinations(widths: list[int]) -> list[tuple[int, ...]]:
 
 
 def _fill(info: Any, values: dict[Any, np.ndarray], n: int) -> np.ndarray:
-    """The design matrix of ``info`` for the factor values given (C order, float64).
+    """The design matrix of ``info`` for the factor values given (Fortran order, float64:
+    each column is written contiguously, and the row passes of a fit read row blocks of
+    a Fortran-ordered X faster than of a C-ordered one).
 
     ``values`` maps each numerical factor to its column and each categorical factor to
     its level codes. A column of a subterm is the product, left to right, of one column
     of each factor's values or contrast matrix: as patsy's ``_build_subterm`` computes
     it, without its leading ``1 *`` (exact), row block by row block.
     """
-    out = np.empty((n, len(info.column_names)))
+    out = np.empty((n, len(info.column_names)), order="F")
     plan: list[tuple[Any, ...]] = []
     for term, subterms in info.term_codings.items():
         col = info.term_slices[term].start

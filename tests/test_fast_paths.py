@@ -89,6 +89,28 @@ def test_warm_start_reaches_the_same_maximiser(name, first_info, monkeypatch):
     assert res_warm.converged and res_plain.converged
 
 
+@pytest.mark.parametrize("name", ["logit", "poisson", "gamma-log"])
+def test_warm_start_on_a_fortran_ordered_design(name, monkeypatch):
+    """A column-major X (what the formula path builds) gives the fit of its C-ordered
+    copy; the subsample keeps X's layout."""
+    X, y, _ = _data(KIND[name])
+    XF = np.asfortranarray(X)
+    seen = []
+    objective = base_mod.LikelihoodModel._objective
+
+    def spy(self, X):
+        seen.append((X.shape[0], X.flags.f_contiguous))
+        return objective(self, X)
+
+    monkeypatch.setattr(base_mod.LikelihoodModel, "_objective", spy)
+    res_f = MODELS[name](XF, y).fit()
+    assert (N // 10, True) in seen and (N, True) in seen  # subsample, then all rows
+    res_c = MODELS[name](X, y).fit()
+    assert _rel(res_f.params, res_c.params) < 1e-12
+    assert _rel(res_f.bse, res_c.bse) < 1e-12
+    assert _rel(res_f.llf, res_c.llf) < 1e-13
+
+
 def test_warm_start_fit_matches_statsmodels():
     X, y, _ = _data("count")
     res = mr.Poisson(y, X).fit()
