@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from . import _linalg, _rowkernels, _rowpass, firth, separation, validation
+from . import _linalg, _rowkernels, _rowpass, _threads, firth, separation, validation
 from . import penalty as penalty_mod
 from .exceptions import (
     ConvergenceWarning,
@@ -491,6 +491,10 @@ class LikelihoodModel:
         res = newton(full, start_params, maxiter=maxiter, tol=tol, value_only=value)
         return res, objective
 
+    # every product over the rows of X in a fit is blocked and runs BLAS on one thread:
+    # hold that for the whole fit rather than set and restore it around each pass
+    # (threadpoolctl takes about 50 us for each, a fit makes 8-10 passes)
+    @_threads.one_blas_thread()
     def _fit_arrays(
         self,
         *,
