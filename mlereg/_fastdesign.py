@@ -13,6 +13,7 @@ None and :mod:`mlereg.formula` uses patsy's own evaluation. This module and
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 from dataclasses import dataclass
 from typing import Any
@@ -46,7 +47,7 @@ class FastMatrices:
     x_info: Any
     y: np.ndarray | None
     y_info: Any
-    prototype_rows: np.ndarray
+    prototype: pd.DataFrame  # the rows patsy built the design on (every column)
 
 
 def _builtin_unshadowed(name: str, frame: pd.DataFrame, eval_env: Any) -> bool:
@@ -207,6 +208,12 @@ def _factor_values(info: Any, frame: pd.DataFrame, eval_env: Any) -> dict[Any, n
     return values
 
 
+@functools.lru_cache(maxsize=64)
+def _model_desc(formula: str) -> Any:
+    """patsy's parse of a formula (read, never changed, here), kept for refits."""
+    return patsy.ModelDesc.from_formula(formula)
+
+
 def fast_matrices(
     formula: str, frame: pd.DataFrame, eval_env: Any, with_response: bool = True
 ) -> FastMatrices | None:
@@ -223,7 +230,7 @@ def fast_matrices(
     """
     lhs, rhs = formula.split("~", 1)
     try:
-        desc = patsy.ModelDesc.from_formula(formula if with_response else rhs)
+        desc = _model_desc(formula if with_response else rhs)
     except patsy.PatsyError:
         return None
     level_columns: list[str] = []
@@ -276,7 +283,7 @@ def fast_matrices(
     n = len(frame)
     X = _fill(infos[0], full_values[0], n)
     y = _fill(infos[1], full_values[1], n) if with_response else None
-    return FastMatrices(X, infos[0], y, infos[1] if with_response else None, keep)
+    return FastMatrices(X, infos[0], y, infos[1] if with_response else None, small)
 
 
 # patsy's designs of recent formulas of bare column names, by formula, column dtypes and

@@ -250,6 +250,15 @@ def _formula_names(formula: str) -> list[str]:
     return names
 
 
+def _missing(col: pd.Series | np.ndarray) -> np.ndarray:
+    """Which values of a column are missing (NaN, None, NA, NaT)."""
+    if isinstance(col, pd.Series):
+        if isinstance(col.dtype, np.dtype) and col.dtype.kind == "f":
+            return np.isnan(col.to_numpy())  # pandas' isna does this, at twice the cost
+        return col.isna().to_numpy()
+    return np.isnan(col)
+
+
 def _clean_frame(data: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
     """Only the used columns, with pandas' nullable dtypes turned into numpy ones."""
     out = {}
@@ -517,7 +526,7 @@ def design_from_formula(
     counts: dict[str, int] = {}
     drop = np.zeros(len(data), dtype=bool)
     for label, col in [(c, data[c]) for c in columns] + [(b, a) for a, b in resolved.values()]:
-        missing_here = col.isna().to_numpy() if isinstance(col, pd.Series) else np.isnan(col)
+        missing_here = _missing(col)
         if missing_here.any():
             counts[label] = int(missing_here.sum())
             drop |= missing_here
@@ -541,7 +550,7 @@ def design_from_formula(
     fast = fast_matrices(formula, frame, eval_env, with_response=mapped is None)
     if fast is not None:
         X, x_info, ymat, y_info = fast.X, fast.x_info, fast.y, fast.y_info
-        prototype = frame.loc[fast.prototype_rows, list(rhs_columns)]
+        prototype = fast.prototype[list(rhs_columns)]
     else:
         try:
             if mapped is None:
