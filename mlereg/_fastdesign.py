@@ -80,6 +80,16 @@ def _column_of(node: ast.expr, frame: pd.DataFrame, eval_env: Any) -> str | None
     return name if name is not None and name in frame.columns else None
 
 
+@functools.lru_cache(maxsize=1024)
+def _parse(code: str) -> ast.expr | None:
+    """The expression of a factor's code (read, never changed, here), None if it is not
+    Python."""
+    try:
+        return ast.parse(code.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+
+
 def _simple_factor(code: str, frame: pd.DataFrame, eval_env: Any) -> tuple[str, str] | None:
     """``(type, column)`` for a factor that is one data column, else None.
 
@@ -88,9 +98,8 @@ def _simple_factor(code: str, frame: pd.DataFrame, eval_env: Any) -> tuple[str, 
     or for ``C(column, ...)`` of any column (the other arguments of ``C`` only choose
     the levels and the coding, which patsy's design records).
     """
-    try:
-        node = ast.parse(code.strip(), mode="eval").body
-    except SyntaxError:
+    node = _parse(code)
+    if node is None:
         return None
     wrapped = False
     if (
@@ -258,8 +267,9 @@ def fast_matrices(
     key = None
     if plain:
         try:
+            dtypes = small.dtypes
             key = (formula, with_response) + tuple(
-                (c, small[c].dtype, _level_set(small[c]) if c in level_columns else None)
+                (c, dtypes[c], _level_set(small[c]) if c in level_columns else None)
                 for c in columns
             )
             hash(key)

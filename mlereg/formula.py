@@ -95,7 +95,9 @@ class RowBuilder:
     It pickles although patsy's ``DesignInfo`` does not: the pickle stores the
     right-hand side of the formula, the training rows of the variables it uses and the
     names it looked up outside the data (modules by name), and unpickling re-learns the
-    same levels and stateful transforms (``center``, splines...) from them.
+    same levels and stateful transforms (``center``, splines...) from them. ``frame``
+    holds those training rows, with at least the ``columns`` the right-hand side reads
+    (only these are pickled).
 
     Examples
     --------
@@ -128,7 +130,7 @@ class RowBuilder:
         env: dict[str, tuple[str, Any]] = {}
         namespace = getattr(self._eval_env, "namespace", {}) if self._eval_env else {}
         for name in _formula_names(self.rhs):
-            if name in self._frame.columns or name not in namespace:
+            if name in self.columns or name not in namespace:
                 continue
             value = namespace[name]
             if isinstance(value, type(np)):
@@ -142,7 +144,7 @@ class RowBuilder:
         return {
             "columns": self.columns,
             "rhs": self.rhs,
-            "frame": self._frame,
+            "frame": self._frame[list(self.columns)],
             "env": env,
             "column_names": tuple(self.design_info.column_names),
         }
@@ -550,7 +552,7 @@ def design_from_formula(
     fast = fast_matrices(formula, frame, eval_env, with_response=mapped is None)
     if fast is not None:
         X, x_info, ymat, y_info = fast.X, fast.x_info, fast.y, fast.y_info
-        prototype = fast.prototype[list(rhs_columns)]
+        prototype = fast.prototype  # every used column: the pickle keeps ``columns``
     else:
         try:
             if mapped is None:
