@@ -301,7 +301,9 @@ class LikelihoodModel:
         self.response_levels = design.response_levels
         self.k_constant = int(_has_intercept(design))
         self._messages: tuple[str, ...] = ()
-        rows = int(np.sum(self.prior_weights * self.freq_weights > 0))
+        pw, fw = self.prior_weights, self.freq_weights
+        unweighted = validation.is_constant_one(pw) and validation.is_constant_one(fw)
+        rows = n if unweighted else int(np.sum(pw * fw > 0))
         if rows < self.exog.shape[1]:
             raise DataError(
                 f"{rows} usable row(s) but {self.exog.shape[1]} design columns"

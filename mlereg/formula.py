@@ -800,7 +800,9 @@ def design_from_arrays(
     if X.ndim != 2 or X.shape[0] != n:
         raise DataError(f"exog has {X.shape[0]} rows but endog has {n}")
     resolved = _prepare_extras(None, n, offset, exposure, weights, freq_weights, extra)
-    na = {"endog": np.isnan(y).reshape(n, -1).any(axis=1)}
+    # a finite sum has no NaN and no inf: only then is no per-row mask needed
+    y_finite = bool(np.isfinite(np.sum(y)))
+    na = {} if y_finite else {"endog": np.isnan(y).reshape(n, -1).any(axis=1)}
     # one read of X: column sums (a column with a finite sum has no NaN and no inf, so
     # only the others are scanned) and, for a bare array, which columns are all ones
     sums, all_ones = _column_scan(X, find_ones=names is None)
@@ -811,21 +813,22 @@ def design_from_arrays(
     na.update({names[j]: np.isnan(X[:, j]) for j in suspect})
     na.update({label: np.isnan(arr) for arr, label in resolved.values()})
     counts = {k: int(v.sum()) for k, v in na.items() if v.any()}
-    drop = np.zeros(n, dtype=bool)
-    for v in na.values():
+    drop = np.zeros(n, dtype=bool) if counts else None
+    for v in na.values() if counts else ():
         drop |= v
-    n_drop = int(drop.sum())
+    n_drop = int(drop.sum()) if drop is not None else 0
     if n_drop and missing == "raise":
         raise DataError(_missing_summary(counts, n_drop) + " and missing='raise'")
     if n_drop == n:
         raise _no_rows_left(counts, n_drop)
-    if n_drop:
+    if drop is not None and n_drop:
         keep = ~drop
         y, X = y[keep], X[keep]
         resolved = {k: (arr[keep], label) for k, (arr, label) in resolved.items()}
         index = index[keep] if index is not None else None
     _validate_extras(resolved, index)
-    _check_finite(y, "endog", index)
+    if not y_finite:
+        _check_finite(y, "endog", index)
     for j in suspect:
         _check_finite(X[:, j], f"the column {names[j]!r}", index)
     return _assemble(
