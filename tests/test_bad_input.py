@@ -172,6 +172,23 @@ def test_inf_in_response_and_weights(df):
         mr.ols("y ~ x", d, weights="w")
 
 
+def test_array_response_nan_inf_and_huge_values():
+    rng = np.random.default_rng(3)
+    X = np.c_[np.ones(20), rng.standard_normal(20)]
+    y = rng.standard_normal(20)
+    y_nan = y.copy()
+    y_nan[[2, 5]] = np.nan
+    model = mr.OLS(y_nan, X)
+    assert model.design.n_dropped == 2 and model.design.dropped_by == {"endog": 2}
+    y_inf = y.copy()
+    y_inf[11] = -np.inf
+    with pytest.raises(DataError, match=r"endog.*infinite.*\[11\]"):
+        mr.OLS(y_inf, X)
+    # finite values whose sum overflows: no NaN, no inf, nothing dropped
+    y_big = np.r_[np.full(2, 1e308), y[2:]]
+    assert mr.OLS(y_big, X).design.n_dropped == 0
+
+
 # --- response outside the family's domain -------------------------------------------------------
 @pytest.mark.parametrize("model", [mr.logit, mr.probit])
 def test_binary_response_coded_1_2_refused(df, model):
