@@ -801,7 +801,8 @@ def design_from_arrays(
         raise DataError(f"exog has {X.shape[0]} rows but endog has {n}")
     resolved = _prepare_extras(None, n, offset, exposure, weights, freq_weights, extra)
     # a finite sum has no NaN and no inf: only then is no per-row mask needed
-    y_finite = bool(np.isfinite(np.sum(y)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        y_finite = bool(np.isfinite(np.sum(y)))
     na = {} if y_finite else {"endog": np.isnan(y).reshape(n, -1).any(axis=1)}
     # one read of X: column sums (a column with a finite sum has no NaN and no inf, so
     # only the others are scanned) and, for a bare array, which columns are all ones
