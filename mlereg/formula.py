@@ -800,7 +800,7 @@ def design_from_arrays(
     if X.ndim != 2 or X.shape[0] != n:
         raise DataError(f"exog has {X.shape[0]} rows but endog has {n}")
     resolved = _prepare_extras(None, n, offset, exposure, weights, freq_weights, extra)
-    # a finite sum has no NaN and no inf: only then is no per-row mask needed
+    # a finite sum means no NaN and no inf: a per-row mask only when the sum is not
     with np.errstate(over="ignore", invalid="ignore"):
         y_finite = bool(np.isfinite(np.sum(y)))
     na = {} if y_finite else {"endog": np.isnan(y).reshape(n, -1).any(axis=1)}
@@ -814,10 +814,12 @@ def design_from_arrays(
     na.update({names[j]: np.isnan(X[:, j]) for j in suspect})
     na.update({label: np.isnan(arr) for arr, label in resolved.values()})
     counts = {k: int(v.sum()) for k, v in na.items() if v.any()}
-    drop = np.zeros(n, dtype=bool) if counts else None
-    for v in na.values() if counts else ():
-        drop |= v
-    n_drop = int(drop.sum()) if drop is not None else 0
+    drop = None
+    if counts:
+        drop = np.zeros(n, dtype=bool)
+        for v in na.values():
+            drop |= v
+    n_drop = 0 if drop is None else int(drop.sum())
     if n_drop and missing == "raise":
         raise DataError(_missing_summary(counts, n_drop) + " and missing='raise'")
     if n_drop == n:
