@@ -301,9 +301,8 @@ class LikelihoodModel:
         self.response_levels = design.response_levels
         self.k_constant = int(_has_intercept(design))
         self._messages: tuple[str, ...] = ()
-        pw, fw = self.prior_weights, self.freq_weights
-        unweighted = validation.is_constant_one(pw) and validation.is_constant_one(fw)
-        rows = n if unweighted else int(np.sum(pw * fw > 0))
+        t = self._total_weights()
+        rows = n if validation.is_constant_one(t) else int(np.sum(t > 0))
         if rows < self.exog.shape[1]:
             raise DataError(
                 f"{rows} usable row(s) but {self.exog.shape[1]} design columns"

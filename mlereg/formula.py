@@ -15,7 +15,7 @@ import io
 import re
 import tokenize
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -410,6 +410,35 @@ def _no_rows_left(counts: dict[str, int], n: int) -> DataError:
     )
 
 
+def _rows_to_drop(
+    masks: Iterable[tuple[str, np.ndarray]], n: int, missing: Missing
+) -> tuple[dict[str, int], np.ndarray | None, int]:
+    """The rows with a missing value in any of ``masks`` (label, per-row mask), dropped
+    together: the count per label, the rows' mask (None when none is missing) and
+    their number.
+
+    Raises with ``missing="raise"`` when a row is missing, and when every row is.
+
+    Examples
+    --------
+    >>> counts, drop, n_drop = _rows_to_drop([("x", np.array([True, False, True]))], 3, "drop")
+    >>> counts, drop.tolist(), n_drop
+    ({'x': 2}, [True, False, True], 2)
+    """
+    counts: dict[str, int] = {}
+    drop = None
+    for label, mask in masks:
+        if mask.any():
+            counts[label] = int(mask.sum())
+            drop = mask.copy() if drop is None else np.logical_or(drop, mask, out=drop)
+    n_drop = 0 if drop is None else int(drop.sum())
+    if n_drop and missing == "raise":
+        raise DataError(_missing_summary(counts, n_drop) + " and missing='raise'")
+    if n_drop == n:
+        raise _no_rows_left(counts, n_drop)
+    return counts, drop, n_drop
+
+
 def _response_levels(col: pd.Series) -> tuple[np.ndarray, tuple[Any, ...]] | None:
     """Codes and levels of a non-numeric response (bool, text, category), else None.
 
@@ -525,21 +554,16 @@ def design_from_formula(
     resolved = _prepare_extras(data, len(data), offset, exposure, weights, freq_weights, extra)
 
     # Rows with a missing value in any variable the model uses are dropped together.
-    counts: dict[str, int] = {}
-    drop = np.zeros(len(data), dtype=bool)
-    for label, col in [(c, data[c]) for c in columns] + [(b, a) for a, b in resolved.values()]:
-        missing_here = _missing(col)
-        if missing_here.any():
-            counts[label] = int(missing_here.sum())
-            drop |= missing_here
-    n_drop = int(drop.sum())
-    if n_drop and missing == "raise":
-        raise DataError(_missing_summary(counts, n_drop) + " and missing='raise'")
-    if n_drop == len(data):
-        raise _no_rows_left(counts, n_drop)
-    keep = ~drop
-    frame = _clean_frame(data.loc[keep] if n_drop else data, columns)
-    resolved = {k: (arr[keep], label) for k, (arr, label) in resolved.items()}
+    labelled = [(c, data[c]) for c in columns] + [(b, a) for a, b in resolved.values()]
+    counts, drop, n_drop = _rows_to_drop(
+        ((c, _missing(v)) for c, v in labelled), len(data), missing
+    )
+    kept = data
+    if drop is not None:
+        keep = ~drop
+        kept = data.loc[keep]
+        resolved = {k: (arr[keep], label) for k, (arr, label) in resolved.items()}
+    frame = _clean_frame(kept, columns)
     _validate_extras(resolved, frame.index)
 
     lhs, rhs = formula.split("~", 1)
@@ -813,18 +837,8 @@ def design_from_arrays(
     suspect = np.flatnonzero(~np.isfinite(sums))
     na.update({names[j]: np.isnan(X[:, j]) for j in suspect})
     na.update({label: np.isnan(arr) for arr, label in resolved.values()})
-    counts = {k: int(v.sum()) for k, v in na.items() if v.any()}
-    drop = None
-    if counts:
-        drop = np.zeros(n, dtype=bool)
-        for v in na.values():
-            drop |= v
-    n_drop = 0 if drop is None else int(drop.sum())
-    if n_drop and missing == "raise":
-        raise DataError(_missing_summary(counts, n_drop) + " and missing='raise'")
-    if n_drop == n:
-        raise _no_rows_left(counts, n_drop)
-    if drop is not None and n_drop:
+    counts, drop, n_drop = _rows_to_drop(na.items(), n, missing)
+    if drop is not None:
         keep = ~drop
         y, X = y[keep], X[keep]
         resolved = {k: (arr[keep], label) for k, (arr, label) in resolved.items()}
