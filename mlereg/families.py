@@ -129,12 +129,15 @@ class Family:
     has_dispersion : bool
         Whether the dispersion is estimated (Pearson chi^2 / df_resid) and
         inference is t-based.
+    canonical_link : type of Link or None
+        The family's canonical link (None where no supported link is canonical).
     """
 
     link: L.Link = field(default_factory=L.Identity)
     name: ClassVar[str] = "family"
     has_dispersion: ClassVar[bool] = False
     allowed_links: ClassVar[tuple[type[L.Link], ...]] = ()
+    canonical_link: ClassVar[type[L.Link] | None] = None
 
     def __post_init__(self) -> None:
         if self.allowed_links and not isinstance(self.link, self.allowed_links):
@@ -146,6 +149,18 @@ class Family:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.link!r})"
+
+    @property
+    def is_canonical(self) -> bool:
+        """Whether the link is the canonical one: the expected information is then the
+        observed one, and IRLS is Newton's method.
+
+        Examples
+        --------
+        >>> Poisson().is_canonical, Poisson(L.Sqrt()).is_canonical
+        (True, False)
+        """
+        return self.canonical_link is not None and type(self.link) is self.canonical_link
 
     # --- the functions a family defines -------------------------------------------------
     def variance(self, mu: np.ndarray) -> np.ndarray:
@@ -209,6 +224,7 @@ class Gaussian(Family):
     name = "gaussian"
     has_dispersion = True
     allowed_links = (L.Identity, L.Log, L.Inverse)
+    canonical_link = L.Identity
 
     def variance(self, mu):
         return np.ones_like(mu)
@@ -240,6 +256,7 @@ class Binomial(Family):
     link: L.Link = field(default_factory=L.Logit)
     name = "binomial"
     allowed_links = (L.Logit, L.Probit, L.CLogLog, L.Log, L.Identity)
+    canonical_link = L.Logit
 
     def variance(self, mu):
         return mu * (1 - mu)
@@ -280,6 +297,7 @@ class Poisson(Family):
     link: L.Link = field(default_factory=L.Log)
     name = "poisson"
     allowed_links = (L.Log, L.Identity, L.Sqrt)
+    canonical_link = L.Log
 
     def variance(self, mu):
         return np.asarray(mu, dtype=float)
@@ -310,6 +328,7 @@ class Gamma(Family):
     name = "Gamma"
     has_dispersion = True
     allowed_links = (L.Inverse, L.Log, L.Identity)
+    canonical_link = L.Inverse
 
     def variance(self, mu):
         return np.square(mu)
@@ -345,6 +364,7 @@ class InverseGaussian(Family):
     name = "inverse.gaussian"
     has_dispersion = True
     allowed_links = (L.InverseSquared, L.Inverse, L.Log, L.Identity)
+    canonical_link = L.InverseSquared
 
     def variance(self, mu):
         return np.power(mu, 3)

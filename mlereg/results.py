@@ -101,7 +101,8 @@ class LikelihoodResults:
     def zvalues(self) -> pd.Series:
         """Wald statistics params / bse (t statistics when ``use_t``)."""
         with np.errstate(invalid="ignore", divide="ignore"):
-            return (self.params / self.bse).rename("zvalues")
+            z = self.params.to_numpy() / self.bse.to_numpy()
+        return pd.Series(z, index=self.params.index, name="zvalues")
 
     @property
     def tvalues(self) -> pd.Series:
