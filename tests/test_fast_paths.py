@@ -120,6 +120,39 @@ def test_warm_start_fit_matches_statsmodels():
     assert _rel(res.llf, ref.llf) < 1e-10
 
 
+def test_newton_stops_before_a_step_of_small_predicted_decrease():
+    """f(x) = (x - 3)^2 from x = 2.9: the Newton step is 0.1 and predicts a decrease of
+    exactly f(2.9) = 0.01 (closed form)."""
+    from mlereg.solver import newton
+
+    def f(x):
+        return float((x[0] - 3) ** 2), np.array([2 * (x[0] - 3)]), np.eye(1) * 2
+
+    stop = newton(f, np.array([2.9]), decrement_tol=0.0101)
+    assert stop.converged and stop.n_iter == 0 and stop.x[0] == 2.9
+    assert "decrease the objective by 1.0e-02" in stop.message
+    go = newton(f, np.array([2.9]), decrement_tol=0.0099)
+    assert go.converged and go.n_iter >= 1 and abs(go.x[0] - 3) < 1e-15
+
+
+@pytest.mark.parametrize("name", ["logit", "poisson", "gamma-log"])
+def test_subsample_stops_early_only_for_canonical_links(name, monkeypatch):
+    """The subsample's fit stops on the Newton decrement where IRLS is Newton's method;
+    off a canonical link (Fisher scoring) the stop is not used."""
+    seen = []
+    real = base_mod.newton
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("decrement_tol"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(base_mod, "newton", spy)
+    X, y, _ = _data(KIND[name])
+    assert MODELS[name](X, y)._warm_start(1e-8) is not None
+    expected = None if name == "gamma-log" else base_mod.SUBSAMPLE_DECREMENT_PER_COLUMN * 4
+    assert seen == [expected]
+
+
 def test_warm_start_skipped_for_rank_deficient_design(monkeypatch):
     X, y, _ = _data("count")
     X = np.c_[X, X[:, 1] + X[:, 2]]  # aliased: R's choice must still be reported
