@@ -252,13 +252,27 @@ def _formula_names(formula: str) -> list[str]:
     return names
 
 
-def _missing(col: pd.Series | np.ndarray) -> np.ndarray:
-    """Which values of a column are missing (NaN, None, NA, NaT)."""
-    if isinstance(col, pd.Series):
-        if isinstance(col.dtype, np.dtype) and col.dtype.kind == "f":
-            return np.isnan(col.to_numpy())  # pandas' isna does this, at twice the cost
-        return col.isna().to_numpy()
-    return np.isnan(col)
+def _missing(col: pd.Series | np.ndarray) -> np.ndarray | None:
+    """Which values of a column are missing (NaN, None, NA, NaT).
+
+    None for a column of numpy reals with no NaN and no inf (a finite sum, one read of
+    the column and no mask; overflow only costs the mask) and for numpy integers and
+    bools: such a column needs no check for non-finite values later either.
+
+    Examples
+    --------
+    >>> _missing(pd.Series([1.0, 2.0])) is None, _missing(pd.Series([1.0, np.nan])).tolist()
+    (True, [False, True])
+    """
+    values = col.to_numpy() if isinstance(col, pd.Series) else col
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iub":
+        return None
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.isfinite(np.sum(values)):
+                return None
+        return np.isnan(values)  # pandas' isna does this, at twice the cost
+    return col.isna().to_numpy()  # type: ignore[union-attr]
 
 
 def _clean_frame(data: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
@@ -411,11 +425,11 @@ def _no_rows_left(counts: dict[str, int], n: int) -> DataError:
 
 
 def _rows_to_drop(
-    masks: Iterable[tuple[str, np.ndarray]], n: int, missing: Missing
+    masks: Iterable[tuple[str, np.ndarray | None]], n: int, missing: Missing
 ) -> tuple[dict[str, int], np.ndarray | None, int]:
-    """The rows with a missing value in any of ``masks`` (label, per-row mask), dropped
-    together: the count per label, the rows' mask (None when none is missing) and
-    their number.
+    """The rows with a missing value in any of ``masks`` (label, per-row mask or None
+    for none missing), dropped together: the count per label, the rows' mask (None when
+    none is missing) and their number.
 
     Raises with ``missing="raise"`` when a row is missing, and when every row is.
 
@@ -428,7 +442,7 @@ def _rows_to_drop(
     counts: dict[str, int] = {}
     drop = None
     for label, mask in masks:
-        if mask.any():
+        if mask is not None and mask.any():
             counts[label] = int(mask.sum())
             drop = mask.copy() if drop is None else np.logical_or(drop, mask, out=drop)
     n_drop = 0 if drop is None else int(drop.sum())
@@ -554,10 +568,10 @@ def design_from_formula(
     resolved = _prepare_extras(data, len(data), offset, exposure, weights, freq_weights, extra)
 
     # Rows with a missing value in any variable the model uses are dropped together.
-    labelled = [(c, data[c]) for c in columns] + [(b, a) for a, b in resolved.values()]
-    counts, drop, n_drop = _rows_to_drop(
-        ((c, _missing(v)) for c, v in labelled), len(data), missing
-    )
+    masks = [(c, _missing(data[c])) for c in columns]
+    clean = {c for c, mask in masks if mask is None}  # numpy numbers, all finite
+    masks += [(label, _missing(arr)) for arr, label in resolved.values()]
+    counts, drop, n_drop = _rows_to_drop(masks, len(data), missing)
     kept = data
     if drop is not None:
         keep = ~drop
@@ -600,9 +614,18 @@ def design_from_formula(
         y, levels = mapped
         endog_names = [lhs_name]
     _check_finite(y, f"the response {' + '.join(endog_names)!r}", frame.index)
-    sums = _column_scan(X, find_ones=False)[0]
-    for j in np.flatnonzero(~np.isfinite(sums)):  # a finite sum: no inf, no NaN
-        _check_finite(X[:, j], f"the column {exog_names[j]!r}", frame.index)
+    # a finite column sum: no inf, no NaN. Copies of columns already found finite, and
+    # columns finite by construction, are not read again.
+    if fast is not None and fast.x_sources:
+        scan = [j for j, src in enumerate(fast.x_sources) if not (src == () or src in clean)]
+        with np.errstate(over="ignore", invalid="ignore"):
+            sums = [np.sum(X[:, j]) for j in scan]
+    else:
+        scan = list(range(X.shape[1]))
+        sums = _column_scan(X, find_ones=False)[0]
+    for j, total in zip(scan, sums, strict=True):
+        if not np.isfinite(total):
+            _check_finite(X[:, j], f"the column {exog_names[j]!r}", frame.index)
     return _assemble(
         y,
         X,

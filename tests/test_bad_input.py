@@ -161,6 +161,22 @@ def test_inf_raises_naming_column_and_row(df):
         mr.OLS(d.y.to_numpy(float), X)
 
 
+def test_inf_found_in_copies_products_and_overflowing_columns(df):
+    """The formula fast path reads a copied column once (its missing values and
+    finiteness together) and checks products of columns in the design itself."""
+    d = df.copy()
+    d.loc[3, "x"], d.loc[9, "x"] = np.nan, -np.inf  # one row dropped, one refused
+    with pytest.raises(DataError, match=r"'x'.*infinite.*\[9\]"):
+        mr.ols("y ~ x + z", d)
+    d = df.copy()
+    d.loc[[5, 8], "x"] = 1e308  # finite, but their sum and x * z overflow
+    d.loc[[5, 8], "z"] = [10.0, 0.0]
+    with pytest.raises(DataError, match=r"'x:z'.*infinite.*\[5\]"):
+        mr.ols("y ~ x + z + x:z", d)
+    design = mr.ols("y ~ x + z", d).design  # an overflowing sum alone is no error
+    assert design.n_dropped == 0 and np.isfinite(design.X).all()
+
+
 def test_inf_in_response_and_weights(df):
     d = df.astype({"count": float})
     d.loc[4, "count"] = np.inf
