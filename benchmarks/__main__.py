@@ -7,7 +7,8 @@ Run from the repository root (``PYTHONPATH=.``)::
     python -m benchmarks --n 200000 --p 20 --reps 5 --models logit
 
 Every engine fits the same data in this one process; engines alternate inside each
-repetition (the order rotates), and the table shows medians. Ratios are mlereg's
+repetition (the order rotates), and the table shows medians. Cases of fewer than
+500,000 rows run three times the repetitions asked for. Ratios are mlereg's
 median time divided by the peer's (below 1 means mlereg is faster). The "floor" is the
 measured median time of numpy's ``X.T @ (w[:, None] * X)`` on the same X times
 mlereg's number of Newton iterations on all rows (``x iters``: large fits start from a
@@ -143,7 +144,16 @@ def peak_memory(fn: Callable[[], object]) -> int:
 
 
 # --- one configuration -------------------------------------------------------------------
+# Fits of fewer rows than this get SMALL_FIT_REPS times the repetitions asked for. On a
+# shared machine whole seconds can run 1.4x slower (other tenants' work); five
+# repetitions of a 20 ms fit can all fall in one such stretch, fifteen rarely do.
+SMALL_FIT_ROWS = 500_000
+SMALL_FIT_REPS = 3
+
+
 def run_case(kind: str, n: int, p: int, reps: int, which: set[str]) -> list[str]:
+    if n < SMALL_FIT_ROWS:
+        reps *= SMALL_FIT_REPS
     X, y = make_data(kind, n, p)
     fns = engines(kind, X, y, which)
     times: dict[str, list[float]] = {k: [] for k in fns}
