@@ -38,6 +38,10 @@ _LOG_EPS = float(np.log(_EPS))  # exp(eta) >= eps exactly when eta >= this
 class Generic:
     """Any family and link, through their vectorised functions.
 
+    deviance / 2 over all rows is ``constant`` plus the values the kernel returns for
+    the blocks (``constant``: a part that does not depend on mu, summed once per fit;
+    0 here).
+
     Parameters
     ----------
     family : Family
@@ -55,6 +59,8 @@ class Generic:
     >>> u.tolist()
     [0.0, 2.0]
     """
+
+    constant = 0.0
 
     def __init__(self, family: F.Family, y: np.ndarray, t: np.ndarray | None) -> None:
         self.family, self.y, self.t = family, y, t
@@ -139,8 +145,10 @@ class PoissonLog(Generic):
     """Poisson family, log link: mu = max(exp(eta), eps) = mu_eta = V(mu).
 
     The unit deviance / 2, y log(y / mu) - (y - mu), is c - y eta + mu with
-    c = y log(y) - y computed once per fit (where mu is clamped at eps, log(mu) is not
-    eta: such blocks take the family's deviance).
+    c = y log(y) - y. The sum of t c does not depend on mu: it is the kernel's
+    ``constant``, summed once per fit, and a block adds t . mu - t y . eta (two
+    reductions, no per-row temporaries). Where mu is clamped at eps, log(mu) is not
+    eta: such blocks take the family's deviance, less their part of the constant.
 
     Examples
     --------
@@ -151,14 +159,23 @@ class PoissonLog(Generic):
     >>> f, u = k(slice(0, 1), np.array([0.0]), mu, W)
     >>> mu.tolist(), W.tolist(), u.tolist()
     ([1.0], [1.0], [1.0])
+    >>> bool(np.isclose(k.constant + f, 2 * np.log(2) - 1))  # y log(y / mu) - (y - mu)
+    True
     """
 
     def __init__(self, family: F.Family, y: np.ndarray, t: np.ndarray | None) -> None:
         super().__init__(family, y, t)
-        c = np.where(y > 0, y, 1.0)  # y log y = 0 at y = 0 (a log with where= is 2x slower)
+        self.ty = y if t is None else t * y
+        self.constant = self._c_sum(slice(None))
+
+    def _c_sum(self, sl: slice) -> float:
+        """The sum of t (y log y - y) over rows ``sl`` (y log y = 0 at y = 0)."""
+        y = self.y[sl]
+        c = np.where(y > 0, y, 1.0)  # a log with where= is 2x slower
         np.log(c, out=c)
         c *= y
-        self.c = np.subtract(c, y, out=c)
+        c -= y
+        return float(np.sum(c) if self.t is None else np.dot(self.t[sl], c))
 
     def __call__(
         self, sl: slice, e: np.ndarray, m: np.ndarray, w: np.ndarray | None
@@ -167,13 +184,11 @@ class PoissonLog(Generic):
         tb = None if self.t is None else self.t[sl]
         np.exp(e, out=m)
         if e.min() >= _LOG_EPS:
-            d = yb * e
-            np.subtract(self.c[sl], d, out=d)
-            d += m
+            f = float(np.sum(m) if tb is None else np.dot(tb, m)) - float(np.dot(self.ty[sl], e))
         else:
             np.maximum(m, _EPS, out=m)
             d = 0.5 * self.family.unit_deviance(yb, m)
-        f = float(np.sum(d) if tb is None else np.dot(tb, d))
+            f = float(np.sum(d) if tb is None else np.dot(tb, d)) - self._c_sum(sl)
         if w is None:
             return f, None
         u = yb - m

@@ -125,7 +125,7 @@ def evaluate(
             return [block(slice(a, a + B), buf) for a in chunk]
 
     parts = run_blocks(run, starts, nthreads)
-    f = float(sum(part[0] for part in parts))
+    f = kernel.constant + float(sum(part[0] for part in parts))
     if not information:
         return Evaluation(beta.copy(), f, eta, mu)
     score = np.zeros(p)
