@@ -4,7 +4,7 @@ Run from the repository root (``PYTHONPATH=.``)::
 
     python -m benchmarks                 # quick: n = 1e5, p = 10 and 50, 3 repetitions
     python -m benchmarks --full          # n = 1e5 and 1e6, p = 10 and 50
-    python -m benchmarks --n 200000 --p 20 --reps 5 --models logit
+    python -m benchmarks --n 600000 --p 20 --reps 5 --models logit
 
 Every engine fits the same data in this one process; engines alternate inside each
 repetition (the order rotates), and the table shows medians. Cases of fewer than
@@ -214,7 +214,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--full", action="store_true", help="n = 1e5, 1e6 and p = 10, 50")
     ap.add_argument("--n", type=int, nargs="+", help="row counts (default 100000)")
     ap.add_argument("--p", type=int, nargs="+", help="column counts incl. intercept")
-    ap.add_argument("--reps", type=int, default=3, help="timed repetitions per engine")
+    ap.add_argument(
+        "--reps", type=int, default=3, help="timed repetitions per engine (3x for n < 500,000)"
+    )
     ap.add_argument("--models", nargs="+", default=["logit", "poisson", "ols"])
     ap.add_argument(
         "--engines",

@@ -48,8 +48,8 @@ class FastMatrices:
     y: np.ndarray | None
     y_info: Any
     prototype: pd.DataFrame  # the rows patsy built the design on (every column)
-    # per column of X: the data column it copies, () where its values are finite by
-    # construction (the intercept, contrast values), None where they must be checked
+    # per column of X: the data column it copies, FINITE where its values cannot be
+    # inf (the intercept, contrast values), None where they must be checked
     x_sources: tuple[Any, ...] = ()
 
 
@@ -182,29 +182,49 @@ def _plan(info: Any, values: dict[Any, np.ndarray]) -> list[tuple[Any, ...]]:
     return plan
 
 
-def copied_factors(plan: list[tuple[Any, ...]], ncols: int) -> list[Any]:
-    """Per column of the design: the numerical factor it is a copy of; ``()`` for the
-    intercept and for columns of contrast values only (finite by construction); None
-    for a product with a numerical factor (it can overflow, so it is checked).
+class _FiniteByConstruction:
+    """The marker of a design column that needs no check for inf (see
+    :func:`column_sources`)."""
+
+    def __repr__(self) -> str:
+        return "FINITE"
+
+
+FINITE = _FiniteByConstruction()
+
+
+def column_sources(plan: list[tuple[Any, ...]], ncols: int) -> list[Any]:
+    """Per column of the design, where its values come from:
+
+    * the numerical factor it is a copy of (finite if that column is);
+    * :data:`FINITE` for the intercept and for contrast values whose products cannot
+      overflow (every contrast in the column finite, and the product of their largest
+      magnitudes too);
+    * None otherwise (a product with a numerical factor, which can overflow): the
+      caller checks such a column.
 
     Examples
     --------
-    >>> copied_factors([("product", 0, [], ()), ("product", 1, [(None, None)], ("x",))], 2)
-    [(), 'x']
+    >>> import numpy as np
+    >>> plan = [("product", 0, [], ()), ("product", 1, [(None, None)], ("x",)),
+    ...         ("block", 2, 3, None, np.array([[0.0], [1.0]]))]
+    >>> column_sources(plan, 3)
+    [FINITE, 'x', FINITE]
     """
     out: list[Any] = [None] * ncols
     for step in plan:
         if step[0] == "block":
-            out[step[1] : step[2]] = [()] * (step[2] - step[1])
+            _, a, b, _, matrix = step
+            if np.all(np.isfinite(matrix)):
+                out[a:b] = [FINITE] * (b - a)
             continue
         _, j, sources, factors = step
-        numerical = [
-            f for (_, contrast), f in zip(sources, factors, strict=True) if contrast is None
-        ]
-        if not numerical:
-            out[j] = ()
+        contrasts = [contrast for _, contrast in sources if contrast is not None]
+        if len(contrasts) == len(sources):  # contrast values only (or the intercept)
+            size = float(np.prod([np.max(np.abs(c), initial=0.0) for c in contrasts]))
+            out[j] = FINITE if np.isfinite(size) else None
         elif len(sources) == 1:
-            out[j] = numerical[0]
+            out[j] = factors[0]
     return out
 
 
@@ -344,8 +364,8 @@ def fast_matrices(
     X = _fill(infos[0], full_values[0], n, plan)
     y = _fill(infos[1], full_values[1], n) if with_response else None
     sources = tuple(
-        f if f is None or f == () else _simple_factor(f.code, frame, eval_env)[1]  # type: ignore[index]
-        for f in copied_factors(plan, X.shape[1])
+        f if f is None or f is FINITE else _simple_factor(f.code, frame, eval_env)[1]  # type: ignore[index]
+        for f in column_sources(plan, X.shape[1])
     )
     return FastMatrices(X, infos[0], y, infos[1] if with_response else None, small, sources)
 

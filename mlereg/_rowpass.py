@@ -31,9 +31,10 @@ from ._linalg import block_gram, block_rows, row_order
 from ._rowkernels import Generic
 from ._threads import run_blocks, threads_for
 
-# Blocks are at most n / 16 rows, but not fewer than this (nor more than the cache-sized
-# ``block_rows(p)``). Each block costs about 20 numpy calls: at p = 10 and n = 1e5,
-# 16,384 rows took 0.93-0.99x the time of 8,192 per fit (one thread, interleaved).
+# Blocks are n / 16 rows (so that the row threads have blocks to share and a block's
+# temporaries stay small next to X), but at least this many (each block costs about 20
+# numpy calls: at p = 10 and n = 1e5, 16,384 rows took 0.93-0.99x the time of 8,192 per
+# fit, one thread, interleaved) and at most the cache-sized ``block_rows(p)``.
 MIN_BLOCK_ROWS = 16384
 
 
@@ -94,7 +95,6 @@ def evaluate(
     Evaluation
     """
     n, p = X.shape
-    # at most n / 16 rows per block, so a block's temporaries stay small next to X
     B = min(n, block_rows(p), max(MIN_BLOCK_ROWS, -(-n // 16))) or 1
     starts = list(range(0, n, B))
     eta, mu, W = (np.empty(n), np.empty(n), np.empty(n)) if out is None else out

@@ -25,7 +25,7 @@ import patsy
 import patsy.builtins
 from pandas.api.types import is_numeric_dtype as is_numeric
 
-from ._fastdesign import fast_matrices, level_rows
+from ._fastdesign import FINITE, fast_matrices, level_rows
 from ._threads import one_blas_thread
 from .exceptions import DataError, DataWarning, FormulaError
 
@@ -255,9 +255,11 @@ def _formula_names(formula: str) -> list[str]:
 def _missing(col: pd.Series | np.ndarray) -> np.ndarray | None:
     """Which values of a column are missing (NaN, None, NA, NaT).
 
-    None for a column of numpy reals with no NaN and no inf (a finite sum, one read of
-    the column and no mask; overflow only costs the mask) and for numpy integers and
-    bools: such a column needs no check for non-finite values later either.
+    None for a column of numpy reals of at most 64 bits with no NaN and no inf (a finite
+    sum, one read of the column and no mask; overflow only costs the mask) and for numpy
+    integers and bools: such a column needs no check for non-finite values later either
+    (a wider real, e.g. ``longdouble``, can overflow when it becomes float64: it gets a
+    mask, and its copies in the design are checked).
 
     Examples
     --------
@@ -269,7 +271,7 @@ def _missing(col: pd.Series | np.ndarray) -> np.ndarray | None:
         return None
     if isinstance(values, np.ndarray) and values.dtype.kind == "f":
         with np.errstate(over="ignore", invalid="ignore"):
-            if np.isfinite(np.sum(values)):
+            if values.dtype.itemsize <= 8 and np.isfinite(np.sum(values)):
                 return None
         return np.isnan(values)  # pandas' isna does this, at twice the cost
     return col.isna().to_numpy()  # type: ignore[union-attr]
@@ -617,7 +619,7 @@ def design_from_formula(
     # a finite column sum: no inf, no NaN. Copies of columns already found finite, and
     # columns finite by construction, are not read again.
     if fast is not None and fast.x_sources:
-        scan = [j for j, src in enumerate(fast.x_sources) if not (src == () or src in clean)]
+        scan = [j for j, src in enumerate(fast.x_sources) if not (src is FINITE or src in clean)]
         with np.errstate(over="ignore", invalid="ignore"):
             sums = [np.sum(X[:, j]) for j in scan]
     else:

@@ -177,6 +177,22 @@ def test_inf_found_in_copies_products_and_overflowing_columns(df):
     assert design.n_dropped == 0 and np.isfinite(design.X).all()
 
 
+def test_inf_after_conversion_or_from_contrasts_is_refused(df):
+    """Values finite in their own dtype but not as float64, and contrast matrices with
+    inf or overflowing products, are caught in the design."""
+    d = df.copy()
+    d["x"] = d.x.astype(np.longdouble)
+    d.loc[3, "x"] = np.longdouble("1e400")
+    with pytest.raises(DataError, match=r"'x'.*infinite.*\[3\]"):
+        mr.ols("y ~ x", d)
+    bad = np.array([[0.0], [np.inf], [1.0]])  # noqa: F841 - used by the formula
+    with pytest.raises(DataError, match=r"C\(g, bad\).*infinite"):
+        mr.ols("y ~ C(g, bad)", df)
+    big = np.array([[0.0], [1e200], [1.0]])  # noqa: F841 - used by the formula
+    with pytest.raises(DataError, match=r"C\(g, big\).*:C\(g2, big\).*infinite"):
+        mr.ols("y ~ C(g, big):C(g2, big)", df.assign(g2=df.g))
+
+
 def test_inf_in_response_and_weights(df):
     d = df.astype({"count": float})
     d.loc[4, "count"] = np.inf
