@@ -16,7 +16,7 @@ import ast
 import functools
 import itertools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -150,25 +150,44 @@ def _column_combinations(widths: list[int]) -> list[tuple[int, ...]]:
     return [c[::-1] for c in itertools.product(*(range(w) for w in reversed(widths)))]
 
 
-def _plan(info: Any, values: dict[Any, np.ndarray]) -> list[tuple[Any, ...]]:
-    """How each column of the design ``info`` is computed from the factor values:
+class Block(NamedTuple):
+    """Columns ``a`` to ``b - 1`` are rows of a categorical factor's contrast matrix,
+    picked by its level ``codes``."""
 
-    * ``("block", a, b, codes, matrix)``: columns a..b-1 are rows of a categorical
-      factor's contrast matrix;
-    * ``("product", j, sources, factors)``: column j is the product, left to right, of
-      one column of each factor's values or contrast matrix (``sources``: pairs of
-      values and contrast column, None for a numerical factor), as patsy's
-      ``_build_subterm`` computes it, without its leading ``1 *`` (exact). No sources:
-      the intercept.
-    """
-    plan: list[tuple[Any, ...]] = []
+    a: int
+    b: int
+    codes: np.ndarray
+    matrix: np.ndarray
+
+
+class Product(NamedTuple):
+    """Column ``j`` is the product, left to right, of one column of each factor's values
+    or contrast matrix: ``sources`` holds (values, contrast column) per factor, the
+    contrast column None for a numerical factor; no sources: the intercept."""
+
+    j: int
+    sources: list[tuple[np.ndarray, np.ndarray | None]]
+    factors: tuple[Any, ...]
+
+    @property
+    def copied(self) -> np.ndarray | None:
+        """The values of the one numerical factor this column copies, else None."""
+        if len(self.sources) == 1 and self.sources[0][1] is None:
+            return self.sources[0][0]
+        return None
+
+
+def _plan(info: Any, values: dict[Any, np.ndarray]) -> list[Block | Product]:
+    """How each column of the design ``info`` is computed from the factor values, as
+    patsy's ``_build_subterm`` computes it, without its leading ``1 *`` (exact)."""
+    plan: list[Block | Product] = []
     for term, subterms in info.term_codings.items():
         col = info.term_slices[term].start
         for sub in subterms:
             cat = {f: sub.contrast_matrices[f].matrix for f in sub.contrast_matrices}
             if len(sub.factors) == 1 and sub.factors[0] in cat:
                 (f,) = sub.factors
-                plan.append(("block", col, col + sub.num_columns, values[f], cat[f]))
+                plan.append(Block(col, col + sub.num_columns, values[f], cat[f]))
                 col += sub.num_columns
                 continue
             widths = [cat[f].shape[1] if f in cat else 1 for f in sub.factors]
@@ -177,7 +196,7 @@ def _plan(info: Any, values: dict[Any, np.ndarray]) -> list[tuple[Any, ...]]:
                     (values[f], cat[f][:, j] if f in cat else None)
                     for f, j in zip(sub.factors, combo, strict=True)
                 ]
-                plan.append(("product", col, sources, sub.factors))
+                plan.append(Product(col, sources, tuple(sub.factors)))
                 col += 1
     return plan
 
@@ -193,7 +212,7 @@ class _FiniteByConstruction:
 FINITE = _FiniteByConstruction()
 
 
-def column_sources(plan: list[tuple[Any, ...]], ncols: int) -> list[Any]:
+def column_sources(plan: list[Block | Product], ncols: int) -> list[Any]:
     """Per column of the design, where its values come from:
 
     * the numerical factor it is a copy of (finite if that column is);
@@ -206,29 +225,32 @@ def column_sources(plan: list[tuple[Any, ...]], ncols: int) -> list[Any]:
     Examples
     --------
     >>> import numpy as np
-    >>> plan = [("product", 0, [], ()), ("product", 1, [(None, None)], ("x",)),
-    ...         ("block", 2, 3, None, np.array([[0.0], [1.0]]))]
+    >>> plan = [Product(0, [], ()), Product(1, [(np.zeros(2), None)], ("x",)),
+    ...         Block(2, 3, np.zeros(2, dtype=int), np.array([[0.0], [1.0]]))]
     >>> column_sources(plan, 3)
     [FINITE, 'x', FINITE]
     """
     out: list[Any] = [None] * ncols
     for step in plan:
-        if step[0] == "block":
-            _, a, b, _, matrix = step
-            if np.all(np.isfinite(matrix)):
-                out[a:b] = [FINITE] * (b - a)
+        if isinstance(step, Block):
+            if np.all(np.isfinite(step.matrix)):
+                out[step.a : step.b] = [FINITE] * (step.b - step.a)
             continue
-        _, j, sources, factors = step
-        contrasts = [contrast for _, contrast in sources if contrast is not None]
-        if len(contrasts) == len(sources):  # contrast values only (or the intercept)
+        contrasts = [contrast for _, contrast in step.sources if contrast is not None]
+        if len(contrasts) == len(step.sources):  # contrast values only (or the intercept)
             size = float(np.prod([np.max(np.abs(c), initial=0.0) for c in contrasts]))
-            out[j] = FINITE if np.isfinite(size) else None
-        elif len(sources) == 1:
-            out[j] = factors[0]
+            out[step.j] = FINITE if np.isfinite(size) else None
+        elif step.copied is not None:
+            out[step.j] = step.factors[0]
     return out
 
 
-def _fill(info: Any, values: dict[Any, np.ndarray], n: int, plan: Any = None) -> np.ndarray:
+def _fill(
+    info: Any,
+    values: dict[Any, np.ndarray],
+    n: int,
+    plan: list[Block | Product] | None = None,
+) -> np.ndarray:
     """The design matrix of ``info`` for the factor values given (Fortran order, float64:
     each column is written contiguously, and the row passes of a fit read row blocks of
     a Fortran-ordered X faster than of a C-ordered one).
@@ -240,28 +262,27 @@ def _fill(info: Any, values: dict[Any, np.ndarray], n: int, plan: Any = None) ->
     row block, each block in cache while its columns are computed.
     """
     out = np.empty((n, len(info.column_names)), order="F")
-    blocked = []
+    blocked: list[Block | Product] = []
     for step in _plan(info, values) if plan is None else plan:
-        if step[0] == "product" and not step[2]:
-            out[:, step[1]] = 1.0
-        elif step[0] == "product" and len(step[2]) == 1 and step[2][0][1] is None:
-            out[:, step[1]] = step[2][0][0]
+        if isinstance(step, Product) and not step.sources:
+            out[:, step.j] = 1.0
+        elif isinstance(step, Product) and step.copied is not None:
+            out[:, step.j] = step.copied
         else:
             blocked.append(step)
     B = max(256, _FILL_BLOCK_BYTES // (8 * max(out.shape[1], 1)))
     for start in range(0, n, B) if blocked else ():
         rows = slice(start, min(start + B, n))
         for step in blocked:
-            if step[0] == "block":  # one categorical factor: rows of its contrast matrix
-                _, a, b, codes, matrix = step
-                out[rows, a:b] = matrix[codes[rows]]
+            if isinstance(step, Block):  # rows of the contrast matrix
+                out[rows, step.a : step.b] = step.matrix[step.codes[rows]]
                 continue
-            for k, (vals, contrast) in enumerate(step[2]):
+            for k, (vals, contrast) in enumerate(step.sources):
                 v = vals[rows] if contrast is None else contrast[vals[rows]]
                 if k == 0:
-                    out[rows, step[1]] = v
+                    out[rows, step.j] = v
                 else:
-                    out[rows, step[1]] *= v
+                    out[rows, step.j] *= v
     return out
 
 
