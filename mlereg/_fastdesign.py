@@ -335,6 +335,7 @@ def fast_matrices(
     level_columns: list[str] = []
     columns: list[str] = []
     plain = True  # every factor a bare column name: patsy's design depends on the data only
+    column_of: dict[str, str] = {}  # factor code -> the data column it reads
     for term in desc.lhs_termlist + desc.rhs_termlist:
         for factor in term.factors:
             code = getattr(factor, "code", "")
@@ -342,6 +343,7 @@ def fast_matrices(
             if simple is None:
                 return None
             plain = plain and code.strip() == simple[1]
+            column_of[code] = simple[1]
             if simple[1] not in columns:
                 columns.append(simple[1])
             if simple[0] == "categorical" and simple[1] not in level_columns:
@@ -385,7 +387,7 @@ def fast_matrices(
     X = _fill(infos[0], full_values[0], n, plan)
     y = _fill(infos[1], full_values[1], n) if with_response else None
     sources = tuple(
-        f if f is None or f is FINITE else _simple_factor(f.code, frame, eval_env)[1]  # type: ignore[index]
+        f if f is None or f is FINITE else column_of[f.code]
         for f in column_sources(plan, X.shape[1])
     )
     return FastMatrices(X, infos[0], y, infos[1] if with_response else None, small, sources)
