@@ -849,10 +849,9 @@ def design_from_arrays(
     if X.ndim != 2 or X.shape[0] != n:
         raise DataError(f"exog has {X.shape[0]} rows but endog has {n}")
     resolved = _prepare_extras(None, n, offset, exposure, weights, freq_weights, extra)
-    # a finite sum means no NaN and no inf: a per-row mask only when the sum is not
-    with np.errstate(over="ignore", invalid="ignore"):
-        y_finite = bool(np.isfinite(np.sum(y)))
-    na = {} if y_finite else {"endog": np.isnan(y).reshape(n, -1).any(axis=1)}
+    y_missing = _missing(y)  # None: no NaN and no inf (one read, through the sum)
+    y_finite = y_missing is None
+    na = {} if y_finite else {"endog": y_missing.reshape(n, -1).any(axis=1)}
     # one read of X: column sums (a column with a finite sum has no NaN and no inf, so
     # only the others are scanned) and, for a bare array, which columns are all ones
     sums, all_ones = _column_scan(X, find_ones=names is None)
@@ -861,7 +860,7 @@ def design_from_arrays(
         names = tuple("const" if c else f"x{k}" for c, k in zip(all_ones, numbers, strict=True))
     suspect = np.flatnonzero(~np.isfinite(sums))
     na.update({names[j]: np.isnan(X[:, j]) for j in suspect})
-    na.update({label: np.isnan(arr) for arr, label in resolved.values()})
+    na.update({label: _missing(arr) for arr, label in resolved.values()})
     counts, drop, n_drop = _rows_to_drop(na.items(), n, missing)
     if drop is not None:
         keep = ~drop
