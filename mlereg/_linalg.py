@@ -77,9 +77,14 @@ def row_order(X: np.ndarray) -> str:
     return "C" if X.strides[-1] == X.itemsize and not X.flags.f_contiguous else "F"
 
 
+# Fewest rows of a block (blocks of fewer rows cost more in calls than they save).
+BLOCK_MIN_ROWS = 256
+
+
 def block_rows(p: int) -> int:
-    """Rows per block for a design with ``p`` columns (at least 256, at most 65536)."""
-    return int(min(65536, max(256, BLOCK_BYTES // (8 * max(p, 1)))))
+    """Rows per block for a design with ``p`` columns (at least ``BLOCK_MIN_ROWS``, at
+    most 65536)."""
+    return int(min(65536, max(BLOCK_MIN_ROWS, BLOCK_BYTES // (8 * max(p, 1)))))
 
 
 def block_gram(Xb: np.ndarray, w: np.ndarray | None, buf: np.ndarray) -> np.ndarray:
@@ -190,40 +195,120 @@ def gram_and_score(
     return G, g
 
 
+def _blocked_r(
+    X: np.ndarray, sw: np.ndarray | None, b: np.ndarray | None, big: np.ndarray
+) -> np.ndarray:
+    """The R factor of A = [diag(sw) X / big, diag(sw) b] (q x q, q = p or p + 1), by
+    Householder QR on row blocks: each block is stacked under the R of the rows
+    before it and that (q + B) x q matrix is factorised again (a tall-skinny QR).
+    Memory is one block; Q is never formed. ``sw``: square roots of row weights
+    (``None``: 1); ``b``: an extra column (``None``: none).
+    """
+    n, p = X.shape
+    q = p + (b is not None)
+    B = max(1, min(n, block_rows(q)))
+    R = np.zeros((q, q))
+    buf = np.empty((q + B, q), order="F")
+    with np.errstate(over="ignore", invalid="ignore"):  # an inf or NaN reaches R: caller checks
+        for a in range(0, n, B):
+            rows = slice(a, min(a + B, n))
+            m = rows.stop - a
+            M = buf if m == B else np.empty((q + m, q), order="F")
+            M[:q] = R
+            np.divide(X[rows], big, out=M[q:, :p])
+            if b is not None:
+                M[q:, p] = b[rows]
+            if sw is not None:
+                M[q:] *= sw[rows, None]
+            qr, _, _, info = lapack.dgeqrf(M, overwrite_a=1)
+            if info != 0:
+                raise ValueError(f"dgeqrf: argument {-info} is invalid")
+            R = np.triu(qr[:q])
+    return R
+
+
+def _column_max(X: np.ndarray, sw: np.ndarray | None) -> np.ndarray:
+    """The largest |sw_i X_ij| of each column (1 for a column of zeros), on row blocks."""
+    n, p = X.shape
+    B = max(1, min(n, block_rows(p)))
+    big = np.zeros(p)
+    for a in range(0, n, B):
+        Ab = np.abs(X[a : a + B])
+        if sw is not None:
+            Ab *= sw[a : a + B, None]
+        np.maximum(big, Ab.max(axis=0), out=big)
+    big[big == 0] = 1.0
+    return big
+
+
 @dataclass(frozen=True)
 class PivotedQR:
-    """Column-equilibrated pivoted QR of a matrix A (n x p), A[:, piv] / s[piv] = Q R."""
+    """Column-equilibrated pivoted QR of A = diag(sw) X (n x p): with s the column
+    norms of A, A / s = Q R0 and R0[:, piv] = Q2 R (Q and Q2 orthogonal, R upper
+    triangular with a non-increasing diagonal, as a column-pivoted QR of A / s).
 
-    Q: np.ndarray | None
+    R0 comes from a Householder QR on row blocks (:func:`_blocked_r`), so neither Q
+    nor a copy of X is ever held: memory is a block and a few p x p matrices. The
+    pivoted QR is then of the p x p matrix R0, whose columns have the norms of A's
+    (column pivoting depends only on those, and Q keeps them).
+
+    Attributes
+    ----------
+    R, piv, scale, rank : the pivoted factor, its column order, s and the numerical rank.
+    r0 : R0 (p x p, unit-norm columns, unpivoted), for :meth:`subset`.
+    qtb0, qtb : Q'(diag(sw) b) and Q2' Q'(diag(sw) b) for the right-hand side b given
+        to :meth:`of` (``None`` without one).
+    """
+
     R: np.ndarray
     piv: np.ndarray
     scale: np.ndarray
     rank: int
+    r0: np.ndarray
+    qtb0: np.ndarray | None = None
+    qtb: np.ndarray | None = None
 
     @classmethod
-    def of(cls, A: np.ndarray, *, with_q: bool = True, overwrite: bool = False) -> PivotedQR:
-        """Factorise A. ``with_q=False`` keeps only R (enough for the normal equations
-        and the inverse, and saves an n x p array); ``overwrite=True`` lets the
-        factorisation destroy A instead of copying it."""
-        # column norms without underflow: a column of 1e-160 has squares below the
-        # smallest double, so scale by its largest entry first
-        big = np.max(np.abs(A), axis=0) if A.shape[0] else np.ones(A.shape[1])
-        big[big == 0] = 1.0
-        scale = big * np.sqrt(np.einsum("ij,ij->j", A / big, A / big))
-        scale[scale == 0] = 1.0
-        if overwrite:
-            A /= scale
-        else:
-            A = A / scale
-        if with_q:
-            Q, R, piv = sla.qr(A, mode="economic", pivoting=True, overwrite_a=True)
-        else:
-            Q = None
-            R, piv = sla.qr(A, mode="r", pivoting=True, overwrite_a=True)
-            R = R[: A.shape[1]]
+    def of(
+        cls, X: np.ndarray, *, w: np.ndarray | None = None, b: np.ndarray | None = None
+    ) -> PivotedQR:
+        """Factorise diag(sqrt(w)) X (``w=None``: X itself), with the right-hand side
+        ``b`` (weighted the same way) carried along for :meth:`lstsq`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.c_[np.ones(4), [0.0, 1, 2, 3], [0.0, 2, 4, 6]]
+        >>> qr = PivotedQR.of(X)
+        >>> qr.rank, qr.aliased.tolist()
+        (2, [2])
+        """
+        sw = None if w is None else np.sqrt(w)
+        big = _column_max(X, sw)  # divides X first: no squares under- or overflow
+        R = _blocked_r(X, sw, b, big)
+        p = X.shape[1]
+        return cls._from_r(R[:p, :p], None if b is None else R[:p, p], big)
+
+    @classmethod
+    def _from_r(cls, R0: np.ndarray, qtb0: np.ndarray | None, big: np.ndarray) -> PivotedQR:
+        """Equilibrate R0 (the R of A / big) to unit-norm columns and pivot it."""
+        norms = np.linalg.norm(R0, axis=0)
+        norms[norms == 0] = 1.0
+        r0 = R0 / norms
+        Q2, R, piv = sla.qr(r0, pivoting=True)
         d = np.abs(np.diag(R))
         rank = int(np.sum(d > RANK_TOL * d[0])) if d.size and d[0] > 0 else 0
-        return cls(Q, R, piv, scale, rank)
+        qtb = None if qtb0 is None else Q2.T @ qtb0
+        return cls(R, piv, big * norms, rank, r0, qtb0, qtb)
+
+    def subset(self, columns: np.ndarray) -> PivotedQR:
+        """The factorisation of A's ``columns`` alone (with the same right-hand side),
+        from R0 without another pass over X: A[:, c] / s[c] = Q R0[:, c], and the R of
+        the p x k matrix R0[:, c] is that of A[:, c] / s[c]."""
+        k = len(columns)
+        M = self.r0[:, columns] if self.qtb0 is None else np.c_[self.r0[:, columns], self.qtb0]
+        R = np.triu(sla.qr(M, mode="r")[0][: M.shape[1]])
+        return self._from_r(R[:k, :k], None if self.qtb0 is None else R[:k, k], self.scale[columns])
 
     @property
     def aliased(self) -> np.ndarray:
@@ -263,11 +348,12 @@ class PivotedQR:
         out[self.piv] = z
         return out / self.scale
 
-    def lstsq(self, b: np.ndarray) -> np.ndarray:
-        """Least-squares solution of A x = b (full rank assumed)."""
-        if self.Q is None:
-            raise ValueError("this factorisation was computed without Q")
-        return self._untangle(sla.solve_triangular(self.R, self.Q.T @ b))
+    def lstsq(self) -> np.ndarray:
+        """Least-squares solution of A x = diag(sqrt(w)) b for the ``b`` given to
+        :meth:`of` (full rank assumed)."""
+        if self.qtb is None:
+            raise ValueError("this factorisation was computed without a right-hand side")
+        return self._untangle(sla.solve_triangular(self.R, self.qtb))
 
     def solve_normal(self, g: np.ndarray) -> np.ndarray:
         """Solve (A'A) x = g using R'R = (A S^-1 P)'(A S^-1 P)."""
@@ -275,36 +361,81 @@ class PivotedQR:
         z = sla.solve_triangular(self.R, sla.solve_triangular(self.R, gp, trans="T"))
         return self._untangle(z)
 
+    def inverse_root(self) -> np.ndarray:
+        """F with F F' = (A'A)^-1: S^-1 P R^-1 (see :meth:`GramSystem.inverse_root`)."""
+        Rinv = triangular_inverse(self.R, lower=False)
+        F = np.empty_like(Rinv)
+        F[self.piv] = Rinv
+        return F / self.scale[:, None]
+
     def inv_normal(self) -> np.ndarray:
         """(A'A)^-1, from R^-1 (never by inverting A'A)."""
-        Rinv = triangular_inverse(self.R, lower=False)
-        M = Rinv @ Rinv.T
-        out = np.empty_like(M)
-        out[np.ix_(self.piv, self.piv)] = M
-        return out / np.outer(self.scale, self.scale)
+        F = self.inverse_root()
+        return F @ F.T
 
 
-def least_squares(X: np.ndarray, y: np.ndarray, refine: int = 4) -> tuple[np.ndarray, PivotedQR]:
+def _residual_score(
+    X: np.ndarray, y: np.ndarray, b: np.ndarray, columns: np.ndarray | None
+) -> np.ndarray:
+    """X_c'(y - X_c b) with the residual and the products in ``np.longdouble``, on row
+    blocks (X_c: X's ``columns``, all of them for ``None``)."""
+    n, p = X.shape
+    B = max(1, min(n, block_rows(2 * p)))  # a block of long doubles: twice the bytes
+    bL = b.astype(np.longdouble)
+    g = np.zeros(b.shape[0], dtype=np.longdouble)
+    for a in range(0, n, B):
+        Xb = X[a : a + B] if columns is None else X[a : a + B, columns]
+        XL = Xb.astype(np.longdouble)
+        g += XL.T @ (y[a : a + B].astype(np.longdouble) - XL @ bL)
+    return np.asarray(g, dtype=float)
+
+
+def least_squares(
+    X: np.ndarray,
+    y: np.ndarray,
+    refine: int = 4,
+    *,
+    qr: PivotedQR | None = None,
+    columns: np.ndarray | None = None,
+) -> tuple[np.ndarray, PivotedQR]:
     """Solve min ||y - X b|| accurately; X must have full column rank.
 
     Householder QR on unit-norm columns gives the first solution; up to ``refine``
     steps of the corrected semi-normal equations, R'R db = X'(y - X b), with the residual
     and X'r accumulated in ``np.longdouble``, then polish it. On the NIST StRD problems
-    this gives >= 7.4 correct digits on Filip and Wampler5 and >= 9.5 elsewhere.
+    this gives >= 7.4 correct digits on Filip and Wampler5 and >= 9.5 elsewhere. X is
+    read in row blocks and never copied.
+
+    Parameters
+    ----------
+    X : ndarray (n, p)
+    y : ndarray (n,)
+    refine : int
+        Most refinement steps.
+    qr : PivotedQR, optional
+        The factorisation of X (of its ``columns``) with ``y`` as right-hand side, if
+        already computed.
+    columns : ndarray of int, optional
+        Fit only these columns of X.
 
     Returns
     -------
     b : ndarray, shape (p,)
     qr : PivotedQR of X, reusable for (X'X)^-1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> b, _ = least_squares(np.c_[np.ones(3), [0.0, 1, 2]], np.array([1.0, 3, 5]))
+    >>> b.round(12).tolist()
+    [1.0, 2.0]
     """
-    qr = PivotedQR.of(X)
-    b = qr.lstsq(y)
+    if qr is None:
+        qr = PivotedQR.of(X if columns is None else X[:, columns], b=y)
+    b = qr.lstsq()
     if refine and np.finfo(np.longdouble).eps < np.finfo(float).eps:
-        XL = X.astype(np.longdouble)
-        yL = y.astype(np.longdouble)
         for _ in range(refine):
-            r = yL - XL @ b.astype(np.longdouble)
-            db = qr.solve_normal(np.asarray(XL.T @ r, dtype=float))
+            db = qr.solve_normal(_residual_score(X, y, b, columns))
             b = b + db
             if np.all(np.abs(db) <= 1e-15 * np.abs(b)):
                 break
@@ -334,6 +465,8 @@ class LeastSquaresFit:
         Aliased columns (empty when X has full column rank).
     cov_unscaled : ndarray
         (X_k' X_k)^-1 for the kept columns X_k.
+    cov_root : ndarray
+        F with F F' = ``cov_unscaled`` (see :meth:`GramSystem.inverse_root`).
     method : str
         ``"cholesky"`` (normal equations with iterative refinement) or ``"qr"``.
     """
@@ -341,6 +474,7 @@ class LeastSquaresFit:
     coef: np.ndarray
     aliased: np.ndarray
     cov_unscaled: np.ndarray
+    cov_root: np.ndarray
     method: str
 
 
@@ -369,9 +503,8 @@ def _normal_equations(X: np.ndarray, y: np.ndarray, refine: int = 3) -> LeastSqu
         b = b + db
         if np.max(np.abs(db)) <= 1e-15 * np.max(np.abs(b)):
             break
-    Uinv = triangular_inverse(U, lower=False)
-    cov = (Uinv @ Uinv.T) / np.outer(d, d)
-    return LeastSquaresFit(b, np.array([], dtype=int), cov, "cholesky")
+    root = triangular_inverse(U, lower=False) / d[:, None]  # D^-1 U^-1
+    return LeastSquaresFit(b, np.array([], dtype=int), root @ root.T, root, "cholesky")
 
 
 def fit_least_squares(X: np.ndarray, y: np.ndarray) -> LeastSquaresFit:
@@ -397,12 +530,15 @@ def fit_least_squares(X: np.ndarray, y: np.ndarray) -> LeastSquaresFit:
         fit = _normal_equations(X, y)
         if fit is not None:
             return fit
-    qr = PivotedQR.of(X, with_q=False)
+    qr = PivotedQR.of(X, b=y)
     aliased = qr.aliased if qr.rank < p else np.array([], dtype=int)
-    del qr
-    keep = np.setdiff1d(np.arange(p), aliased)
-    b, qr = least_squares(X[:, keep] if aliased.size else X, y)
-    return LeastSquaresFit(b, aliased, qr.inv_normal(), "qr")
+    columns = None
+    if aliased.size:  # the kept columns' factorisation, from R0 (no second pass over X)
+        columns = np.setdiff1d(np.arange(p), aliased)
+        qr = qr.subset(columns)
+    b, qr = least_squares(X, y, qr=qr, columns=columns)
+    root = qr.inverse_root()
+    return LeastSquaresFit(b, aliased, root @ root.T, root, "qr")
 
 
 class GramSystem:
@@ -457,9 +593,7 @@ class GramSystem:
         if self._qr is None:
             if self.w is None:  # Cholesky succeeded and released the weights
                 raise RuntimeError("the QR of a system solved by Cholesky is not available")
-            # one weighted copy of X, factorised in place; Q is never formed
-            A = self.X * np.sqrt(self.w)[:, None]
-            self._qr = PivotedQR.of(A, with_q=False, overwrite=True)
+            self._qr = PivotedQR.of(self.X, w=self.w)  # on row blocks: no copy of X
         return self._qr
 
     @property
@@ -477,13 +611,32 @@ class GramSystem:
             return z / d
         return self.qr().solve_normal(r)
 
-    def inverse(self) -> np.ndarray:
-        """(X' W X)^-1 (for covariance matrices)."""
+    def inverse_root(self) -> np.ndarray:
+        """F with F F' = (X' W X)^-1, from the triangular factor (D^-1 L^-T for the
+        Cholesky factorisation D^-1 X'WX D^-1 = L L').
+
+        A quadratic form x' (X'WX)^-1 x is best taken as ||F' x||^2, a sum of squares:
+        formed from the inverse itself it cancels between terms, and on an
+        ill-conditioned design (Longley's) lost 4 more digits (1e-8 relative against
+        1e-12).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.c_[np.ones(4), [0.0, 1, 2, 3]]
+        >>> F = GramSystem(X, np.ones(4)).inverse_root()
+        >>> bool(np.allclose(F @ F.T, np.linalg.inv(X.T @ X)))
+        True
+        """
         if self._chol is not None:
             L, d = self._chol
-            Linv = triangular_inverse(L, lower=True)
-            return (Linv.T @ Linv) / np.outer(d, d)
-        return self.qr().inv_normal()
+            return triangular_inverse(L, lower=True).T / d[:, None]
+        return self.qr().inverse_root()
+
+    def inverse(self) -> np.ndarray:
+        """(X' W X)^-1 (for covariance matrices)."""
+        F = self.inverse_root()
+        return F @ F.T
 
 
 class ScaledSystem:

@@ -91,7 +91,9 @@ class Fit:
 
     ``params`` and ``cov`` are full length, NaN for aliased columns. ``half_deviance``
     is deviance / 2 at ``params`` when the solver's objective was exactly that (an
-    unpenalised IRLS fit), else None.
+    unpenalised IRLS fit), else None. ``cov_root`` is F (kept columns only) with
+    F F' = ``cov_unscaled`` of the kept columns, from the factorisation that gave it
+    (:meth:`mlereg._linalg.GramSystem.inverse_root`), or None.
     """
 
     params: np.ndarray
@@ -104,6 +106,7 @@ class Fit:
     method: str
     separation: separation.Separation | None = None
     half_deviance: float | None = None
+    cov_root: np.ndarray | None = None
 
 
 def _response_and_weights(design: Design, family: Family) -> tuple[np.ndarray, np.ndarray]:
@@ -583,6 +586,7 @@ class LikelihoodModel:
                 ConvergenceWarning,
                 stacklevel=3,
             )
+        cov_root = None
         if pen is not None:  # penalised information X'WX + diag(alpha)
             Wt = self._weights_at_eta(eta, information)
             cov_k = _linalg.inv_psd(_linalg.weighted_gram(X, Wt) + np.diag(pen[0]))
@@ -592,7 +596,8 @@ class LikelihoodModel:
             system = res.information if method == "irls" else None
             if not isinstance(system, _linalg.GramSystem):
                 system = _linalg.GramSystem(X, self._weights_at_eta(eta, information))
-            cov_k = system.inverse()
+            cov_root = system.inverse_root()
+            cov_k = cov_root @ cov_root.T
         else:
             Wt = self._weights_at_eta(eta, information)
             cov_k = _linalg.inv_psd(_linalg.weighted_gram(X, Wt))
@@ -603,7 +608,7 @@ class LikelihoodModel:
         label = "Firth" if method == "firth" else "IRLS"
         scale = self._scale(mu, keep.size)
         half_deviance = res.fun if method == "irls" and pen is None else None
-        return Fit(params, cov, scale, eta, mu, aliased, res, label, sep, half_deviance)
+        return Fit(params, cov, scale, eta, mu, aliased, res, label, sep, half_deviance, cov_root)
 
     def _scale(self, mu: np.ndarray, rank: int) -> float:
         """Pearson chi^2 / df_resid for families with a dispersion, else 1."""

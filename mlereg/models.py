@@ -177,7 +177,8 @@ class OLS(LikelihoodModel):
             beta, value, 0, True, f"solved directly ({lsq.method})", (Iteration(0, value, 0.0, 0),)
         )
         method = "QR" if lsq.method == "qr" else "Cholesky"
-        return Fit(params, cov, self._scale(eta, keep.size), eta, eta, aliased, solver, method)
+        scale = self._scale(eta, keep.size)
+        return Fit(params, cov, scale, eta, eta, aliased, solver, method, cov_root=lsq.cov_root)
 
 
 @dataclass(frozen=True)

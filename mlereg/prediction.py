@@ -132,9 +132,13 @@ def get_prediction(
     b = results.params.to_numpy()
     keep = ~np.isnan(b)  # aliased columns contribute nothing, as in R
     Xk = X[:, keep]
-    V = results.cov_params().to_numpy()[np.ix_(keep, keep)]
     eta = Xk @ b[keep] + off
-    se_eta = np.sqrt(np.maximum(np.einsum("ij,ij->i", Xk @ V, Xk), 0.0))
+    root = results._fit.cov_root if results.cov_type == "nonrobust" else None
+    if root is not None:  # x'Vx as ||F'x||^2 (see _linalg.GramSystem.inverse_root)
+        se_eta = np.sqrt(results.scale) * np.linalg.norm(Xk @ root, axis=1)
+    else:
+        V = results.cov_params().to_numpy()[np.ix_(keep, keep)]
+        se_eta = np.sqrt(np.maximum(np.einsum("ij,ij->i", Xk @ V, Xk), 0.0))
     link = model.family.link
     mu = link.inverse(eta)
     se_mu = np.abs(link.mu_eta(eta)) * se_eta

@@ -74,16 +74,65 @@ def test_gram_system_solve_and_inverse_match_numpy():
     assert _rel(system.inverse(), np.linalg.inv(H)) < 1e-10
 
 
-def test_qr_fallback_without_q_matches_numpy():
-    X = _design(500, 5, "C")
-    w = np.random.default_rng(6).uniform(0.1, 1, 500)
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_qr_fallback_on_row_blocks_matches_numpy(order, small_blocks):
+    X = _design(2000, 5, order)
+    w = np.random.default_rng(6).uniform(0.1, 1, 2000)
     r = np.random.default_rng(7).standard_normal(5)
-    system = _linalg.GramSystem(X, w)
-    qr = system.qr()  # the R-only factorisation of sqrt(W) X
-    assert qr.Q is None
+    qr = _linalg.GramSystem(X, w).qr()  # the R of sqrt(W) X, on 8 blocks of 256 rows
     H = X.T @ (w[:, None] * X)
     assert _rel(qr.solve_normal(r), np.linalg.solve(H, r)) < 1e-10
     assert _rel(qr.inv_normal(), np.linalg.inv(H)) < 1e-10
+    # R P' R'... : the pivoted factor reproduces sqrt(W) X / s up to an orthogonal factor
+    A = np.sqrt(w)[:, None] * X / qr.scale
+    RP = np.empty_like(qr.R)
+    RP[:, qr.piv] = qr.R
+    assert _rel(RP.T @ RP, A.T @ A) < 1e-12
+
+
+def test_blocked_qr_takes_blocks_smaller_than_the_columns(monkeypatch, small_blocks):
+    monkeypatch.setattr(_linalg, "BLOCK_MIN_ROWS", 3)  # blocks of 3 rows, 7 columns
+    X = _design(50, 7, "C")
+    y = X @ np.arange(7.0) + np.random.default_rng(9).standard_normal(50)
+    b, _ = _linalg.least_squares(X, y)
+    assert _rel(b, np.linalg.lstsq(X, y, rcond=None)[0]) < 1e-12
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_rank_deficient_ols_on_row_blocks(order, small_blocks):
+    X = _design(3000, 6, order)
+    X = np.asarray(np.c_[X[:, :3], X[:, 1] - 2 * X[:, 2], X[:, 3:]], order=order)
+    y = X @ np.arange(1.0, 8.0) + np.random.default_rng(10).standard_normal(3000)
+    fit = _linalg.fit_least_squares(X, y)
+    assert fit.method == "qr" and fit.aliased.tolist() == [3]  # the later of the set
+    keep = [0, 1, 2, 4, 5, 6]
+    Xk = X[:, keep]
+    assert _rel(fit.coef, np.linalg.lstsq(Xk, y, rcond=None)[0]) < 1e-10
+    assert _rel(fit.cov_unscaled, np.linalg.inv(Xk.T @ Xk)) < 1e-10
+
+
+def test_ill_conditioned_ols_holds_no_copy_of_x(monkeypatch):
+    # year and year^2: cond(X'X) ~ 1e13 after equilibration, so the QR path; it works
+    # on row blocks and never copies X (the factorisation held a scaled copy of X, its
+    # Q, and an extended-precision copy: 4x X in all)
+    import tracemalloc
+
+    rng = np.random.default_rng(12)
+    t = rng.uniform(1990, 2020, 400_000)
+    X = np.c_[np.ones_like(t), t, t**2, rng.standard_normal((t.size, 2))]
+    y = X @ [1.0, 0.5, -1e-4, 0.1, 0.2] + rng.standard_normal(t.size)
+    tracemalloc.start()
+    try:
+        fit = _linalg.fit_least_squares(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert fit.method == "qr"
+    assert peak < 0.5 * X.nbytes, peak / X.nbytes
+    # the same solution as the unblocked pivoted QR of the equilibrated columns
+    s = np.linalg.norm(X, axis=0)
+    Q, R = np.linalg.qr(X / s)
+    assert _rel(fit.coef, np.linalg.solve(R, Q.T @ y) / s) < 1e-8
 
 
 @pytest.mark.parametrize("order", ["C", "F"])

@@ -42,3 +42,19 @@ def test_nist_params(name):
     else:
         assert lre(res.bse.to_numpy(), cert["sd"]).min() >= HARD.get(name, 9.0) - 1
         assert lre(np.sqrt(res.scale), cert["residual_sd"]) >= HARD.get(name, 9.0) - 1
+
+
+@pytest.mark.parametrize("name", ["Filip", "Longley", "Wampler4", "Wampler5", "Pontius"])
+def test_nist_params_on_row_blocks(name, monkeypatch):
+    # the QR runs on row blocks (stacking each block under the R so far); with blocks of
+    # 5 rows the hardest problems still reach the certified digits
+    from mlereg import _linalg
+
+    monkeypatch.setattr(_linalg, "BLOCK_BYTES", 1)
+    monkeypatch.setattr(_linalg, "BLOCK_MIN_ROWS", 5)
+    d = _load(name)
+    df = pd.DataFrame({"y": d["y"], **d["x"]})
+    res = mr.ols(d["formula"], df).fit()
+    cert = d["certified"]
+    assert lre(res.params.to_numpy(), cert["params"]).min() >= HARD.get(name, 9.0)
+    assert lre(res.bse.to_numpy(), cert["sd"]).min() >= HARD.get(name, 9.0) - 1
