@@ -227,17 +227,16 @@ def _blocked_r(
     return R
 
 
-def _column_max(X: np.ndarray, sw: np.ndarray | None) -> np.ndarray:
-    """The largest |sw_i X_ij| of each column (1 for a column of zeros), on row blocks."""
+def _column_max(X: np.ndarray) -> np.ndarray:
+    """The largest |X_ij| of each column, on row blocks; ``inf`` for a column of zeros
+    or of subnormal numbers only (below 2.2e-308, with a few bits of precision at most:
+    nothing to fit), so that X / big makes it a column of zeros, aliased."""
     n, p = X.shape
     B = max(1, min(n, block_rows(p)))
     big = np.zeros(p)
     for a in range(0, n, B):
-        Ab = np.abs(X[a : a + B])
-        if sw is not None:
-            Ab *= sw[a : a + B, None]
-        np.maximum(big, Ab.max(axis=0), out=big)
-    big[big == 0] = 1.0
+        np.maximum(big, np.abs(X[a : a + B]).max(axis=0, initial=0.0), out=big)
+    big[big < np.finfo(float).tiny] = np.inf
     return big
 
 
@@ -284,7 +283,7 @@ class PivotedQR:
         (2, [2])
         """
         sw = None if w is None else np.sqrt(w)
-        big = _column_max(X, sw)  # divides X first: no squares under- or overflow
+        big = _column_max(X)  # divides X first: no squares under- or overflow
         R = _blocked_r(X, sw, b, big)
         p = X.shape[1]
         return cls._from_r(R[:p, :p], None if b is None else R[:p, p], big)
@@ -434,11 +433,19 @@ def least_squares(
         qr = PivotedQR.of(X if columns is None else X[:, columns], b=y)
     b = qr.lstsq()
     if refine and np.finfo(np.longdouble).eps < np.finfo(float).eps:
+        last = np.inf
         for _ in range(refine):
             db = qr.solve_normal(_residual_score(X, y, b, columns))
             b = b + db
             if np.all(np.abs(db) <= 1e-15 * np.abs(b)):
                 break
+            # a correction no smaller than half the one before: at the noise floor, where
+            # further steps only trade rounding (on a year and its square at 1e6 rows:
+            # corrections 7e-10, 1e-12, 1.2e-12, 2.5e-12 relative; each pass 0.1-0.4 s)
+            size = float(np.linalg.norm(db * qr.scale))
+            if size > last / 2:
+                break
+            last = size
     return b, qr
 
 

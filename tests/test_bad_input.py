@@ -602,3 +602,15 @@ def test_large_designs_check_separation_after_the_fit(monkeypatch):
     with pytest.warns(PerfectSeparationWarning, match="complete separation"):
         res = mr.logit("y ~ x", data).fit()
     assert res.separation.terms == ("Intercept", "x")
+
+
+@pytest.mark.parametrize("model", [mr.OLS, mr.Logit])
+def test_column_of_subnormal_numbers_is_aliased(model):
+    # values of 5e-324 carry one bit: the column is as good as zeros (its coefficient
+    # would overflow). It was fitted as a full column and failed inside LAPACK.
+    X = np.array([[1.0, 1.73, 1e-323], [1.0, 1.03, 5e-324], [1.0, 1.11, 5e-324], [1.0, 0.2, 0.0]])
+    y = np.array([0.0, 1.0, 1.0, 0.0]) if model is mr.Logit else np.array([0.3, 1.0, 2.0, 0.5])
+    with pytest.warns(RankDeficiencyWarning, match="x2"):
+        res = model(y, X).fit()
+    assert np.isnan(res.params.iloc[2]) and res.aliased == ["x2"]
+    assert np.all(np.isfinite(res.params.iloc[:2]))
