@@ -53,6 +53,11 @@ def make_data(kind: str, n: int, p: int, seed: int = 12345):
         y = rng.poisson(np.exp(eta)).astype(float)
     elif kind == "ols":
         y = eta + rng.standard_normal(n)
+    elif kind == "ols-poly":  # a year and its square: ill-conditioned, so the QR path
+        X[:, 1] = rng.uniform(1990, 2020, n)
+        if p > 2:
+            X[:, 2] = X[:, 1] ** 2
+        y = X @ beta + rng.standard_normal(n)
     else:
         raise ValueError(kind)
     return X, y
@@ -64,13 +69,16 @@ def frame_of(X: np.ndarray, y: np.ndarray) -> tuple[pd.DataFrame, str]:
     return df, "y ~ " + " + ".join(cols)
 
 
+MODELS = {"logit": mr.Logit, "poisson": mr.Poisson, "ols": mr.OLS, "ols-poly": mr.OLS}
+
+
 # --- engines -----------------------------------------------------------------------------
 def engines(kind: str, X: np.ndarray, y: np.ndarray, which: set[str]):
     """name -> callable returning the coefficient vector (intercept first)."""
     Xn = np.ascontiguousarray(X[:, 1:])  # peers fit their own intercept
     df, formula = frame_of(X, y)
     out: dict[str, Callable[[], np.ndarray]] = {}
-    model = {"logit": mr.Logit, "poisson": mr.Poisson, "ols": mr.OLS}[kind]
+    model = MODELS[kind]
 
     def full(res) -> np.ndarray:  # touch everything a user reads: SEs, p-values, llf
         _ = res.bse, res.pvalues, res.llf, res.aic
@@ -88,7 +96,7 @@ def engines(kind: str, X: np.ndarray, y: np.ndarray, which: set[str]):
         elif kind == "poisson":
             out["sm.Poisson"] = lambda: sm.Poisson(y, X).fit(disp=0).params
             glm_fam = sm.families.Poisson()
-        else:
+        else:  # OLS
 
             def sm_ols() -> np.ndarray:
                 res = sm.OLS(y, X).fit()
@@ -99,9 +107,9 @@ def engines(kind: str, X: np.ndarray, y: np.ndarray, which: set[str]):
             glm_fam = None
         if glm_fam is not None and "sm.GLM" in which:
             out["sm.GLM"] = lambda: sm.GLM(y, X, family=glm_fam).fit().params
-    if kind == "ols":
-        out["np.lstsq"] = lambda: np.linalg.lstsq(X, y, rcond=None)[0]
-    if "sklearn" in which and kind != "ols":
+    if kind.startswith("ols"):
+        out["np.lstsq"] = lambda: np.linalg.lstsq(X, y, rcond=-1)[0]  # no truncation
+    if "sklearn" in which and not kind.startswith("ols"):
         from sklearn.linear_model import LogisticRegression, PoissonRegressor
 
         def sk() -> np.ndarray:
@@ -113,7 +121,7 @@ def engines(kind: str, X: np.ndarray, y: np.ndarray, which: set[str]):
             return np.r_[np.ravel(m.intercept_), np.ravel(m.coef_)]
 
         out["sklearn"] = sk
-    if "glum" in which and kind != "ols":
+    if "glum" in which and not kind.startswith("ols"):
         from glum import GeneralizedLinearRegressor
 
         def gl() -> np.ndarray:
@@ -175,7 +183,7 @@ def run_case(kind: str, n: int, p: int, reps: int, which: set[str]) -> list[str]
                 times[name].append(time.perf_counter() - t0)
                 estimates[name] = np.asarray(est, dtype=float)
                 times["floor/iter"].append(floor_time(X, w))
-        res = {"logit": mr.Logit, "poisson": mr.Poisson, "ols": mr.OLS}[kind](y, X).fit()
+        res = MODELS[kind](y, X).fit()
         mem = peak_memory(lambda: fns["mlereg"]())
         mem_f = peak_memory(lambda: fns["mlereg-formula"]())
     med = {k: statistics.median(v) for k, v in times.items()}
@@ -217,7 +225,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument(
         "--reps", type=int, default=3, help="timed repetitions per engine (3x for n < 500,000)"
     )
-    ap.add_argument("--models", nargs="+", default=["logit", "poisson", "ols"])
+    ap.add_argument(
+        "--models",
+        nargs="+",
+        default=["logit", "poisson", "ols"],
+        choices=list(MODELS),
+        help="ols-poly: OLS on a year and its square (ill-conditioned: the QR path)",
+    )
     ap.add_argument(
         "--engines",
         nargs="+",
