@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import functools
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -93,8 +94,11 @@ def _parse(code: str) -> ast.expr | None:
         return None
 
 
-def _simple_factor(code: str, frame: pd.DataFrame, eval_env: Any) -> tuple[str, str] | None:
-    """``(type, column)`` for a factor that is one data column, else None.
+def _simple_factor(
+    code: str, frame: pd.DataFrame, eval_env: Any, dtypes: Mapping[str, Any] | None = None
+) -> tuple[str, str] | None:
+    """``(type, column)`` for a factor that is one data column, else None (``dtypes``:
+    the frame's column dtypes, if at hand).
 
     The type is patsy's: "numerical" for a bare name (or ``Q("name")``) of a real
     numeric column, "categorical" for a bare name of a text, category or bool column
@@ -117,7 +121,7 @@ def _simple_factor(code: str, frame: pd.DataFrame, eval_env: Any) -> tuple[str, 
     column = _column_of(node, frame, eval_env)
     if column is None:
         return None
-    dtype = frame[column].dtype
+    dtype = frame[column].dtype if dtypes is None else dtypes[column]
     if not wrapped and isinstance(dtype, np.dtype) and dtype.kind in "iuf":
         return "numerical", column
     if (
@@ -286,12 +290,14 @@ def _fill(
     return out
 
 
-def _factor_values(info: Any, frame: pd.DataFrame, eval_env: Any) -> dict[Any, np.ndarray] | None:
+def _factor_values(
+    info: Any, frame: pd.DataFrame, eval_env: Any, dtypes: Mapping[str, Any] | None = None
+) -> dict[Any, np.ndarray] | None:
     """Each factor's column (numerical) or level codes (categorical), or None if a factor
     is not a single column of the type patsy gave it."""
     values: dict[Any, np.ndarray] = {}
     for factor, finfo in info.factor_infos.items():
-        simple = _simple_factor(factor.code, frame, eval_env)
+        simple = _simple_factor(factor.code, frame, eval_env, dtypes)
         if simple is None or simple[0] != finfo.type:
             return None
         column = frame[simple[1]]
@@ -336,10 +342,11 @@ def fast_matrices(
     columns: list[str] = []
     plain = True  # every factor a bare column name: patsy's design depends on the data only
     column_of: dict[str, str] = {}  # factor code -> the data column it reads
+    dtypes = dict(zip(frame.columns, frame.dtypes, strict=True))  # one lookup, not one per factor
     for term in desc.lhs_termlist + desc.rhs_termlist:
         for factor in term.factors:
             code = getattr(factor, "code", "")
-            simple = _simple_factor(code, frame, eval_env)
+            simple = _simple_factor(code, frame, eval_env, dtypes)
             if simple is None:
                 return None
             plain = plain and code.strip() == simple[1]
@@ -352,7 +359,7 @@ def fast_matrices(
         keep = level_rows(frame, [[c] for c in level_columns])
     except TypeError:  # unhashable values: patsy's own path reports them
         return None
-    small = frame.loc[keep]
+    small = frame.take(np.flatnonzero(keep))  # a third of the time of .loc[keep]
     n_small = len(small)
     if n_small > max(1000, len(frame) // 4):  # too many levels to pay off
         return None
@@ -369,7 +376,7 @@ def fast_matrices(
             key = None
     infos = _DESIGN_CACHE.get(key) if key is not None else None
     if infos is None:
-        infos = _patsy_designs(formula, rhs, small, eval_env, with_response)
+        infos = _patsy_designs(formula, rhs, small, eval_env, with_response, dtypes)
         if infos is None:
             return None
         if key is not None and _DESIGN_CACHE_SIZE > 0:
@@ -379,7 +386,7 @@ def fast_matrices(
                 except (StopIteration, RuntimeError):  # emptied or changed by another thread
                     pass
             _DESIGN_CACHE[key] = infos
-    full_values = [_factor_values(i, frame, eval_env) for i in infos]
+    full_values = [_factor_values(i, frame, eval_env, dtypes) for i in infos]
     if any(v is None for v in full_values):
         return None
     n = len(frame)
@@ -407,11 +414,17 @@ def _level_set(column: pd.Series) -> frozenset[tuple[type, Any]]:
 
 
 def _patsy_designs(
-    formula: str, rhs: str, small: pd.DataFrame, eval_env: Any, with_response: bool
+    formula: str,
+    rhs: str,
+    small: pd.DataFrame,
+    eval_env: Any,
+    with_response: bool,
+    dtypes: Mapping[str, Any] | None = None,
 ) -> list[Any] | None:
     """patsy's design infos of ``formula`` built on the prototype rows ``small`` ([x] or
-    [x, y]), after checking that the numpy fill reproduces patsy's matrices there
-    exactly; None when patsy fails or the fill does not match."""
+    [x, y]; ``dtypes``: their column dtypes), after checking that the numpy fill
+    reproduces patsy's matrices there exactly; None when patsy fails or the fill does
+    not match."""
     try:
         if with_response:
             ymat, xmat = patsy.dmatrices(formula, small, eval_env=eval_env, NA_action="raise")
@@ -420,7 +433,7 @@ def _patsy_designs(
     except Exception:  # noqa: BLE001 - patsy's own path reports the error
         return None
     infos = [xmat.design_info] + ([ymat.design_info] if ymat is not None else [])
-    small_values = [_factor_values(i, small, eval_env) for i in infos]
+    small_values = [_factor_values(i, small, eval_env, dtypes) for i in infos]
     if any(v is None for v in small_values):
         return None
     if ymat is not None and any(

@@ -481,10 +481,14 @@ def _response_levels(col: pd.Series) -> tuple[np.ndarray, tuple[Any, ...]] | Non
 
 def _warn_numeric_text(formula: str, frame: pd.DataFrame, columns: list[str]) -> None:
     """Warn for a text column whose values are mostly numbers: it becomes dummies."""
+    dtypes = frame.dtypes  # one lookup, not a column fetched per name
     for c in columns:
-        s = frame[c]
-        if not (s.dtype == object or isinstance(s.dtype, pd.StringDtype)):
+        dtype = dtypes[c]
+        if not (
+            isinstance(dtype, np.dtype) and dtype.kind == "O" or isinstance(dtype, pd.StringDtype)
+        ):
             continue
+        s = frame[c]
         if re.search(r"\bC\(\s*" + re.escape(c) + r"\b", formula):
             continue  # asked for a categorical explicitly
         values = pd.unique(s.dropna())
