@@ -63,6 +63,20 @@ def triangular_inverse(T: np.ndarray, lower: bool) -> np.ndarray:
     return np.tril(inv) if lower else np.triu(inv)
 
 
+def kept_columns(X: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``X[:, keep]`` for a boolean ``keep``, without a copy of X when every column is kept
+    (the common case: no aliased coefficients).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.zeros((3, 2))
+    >>> kept_columns(X, np.array([True, True])) is X, kept_columns(X, np.array([True, False])).shape
+    (True, (3, 1))
+    """
+    return X if bool(np.all(keep)) else X[:, keep]
+
+
 def row_order(X: np.ndarray) -> str:
     """``"C"`` when each row of X is contiguous (a C-ordered array, or every k-th row
     of one), else ``"F"``: the layout a block buffer takes to match X.

@@ -23,7 +23,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from . import inference
+from . import _linalg, inference
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def get_margeff(results: Any, at: Literal["overall", "mean"] = "overall") -> Mar
     b_all = results.params.to_numpy()
     keep = ~np.isnan(b_all)
     b = b_all[keep]
-    X = model.exog[:, keep]
+    X = _linalg.kept_columns(model.exog, keep)
     names = [n for n, k in zip(results.param_names, keep, strict=True) if k]
     fw = model.freq_weights / np.sum(model.freq_weights)
     if at == "overall":

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import inference
+from . import _linalg, inference
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ def get_prediction(
         index = newdata.index if isinstance(newdata, pd.DataFrame) else None
     b = results.params.to_numpy()
     keep = ~np.isnan(b)  # aliased columns contribute nothing, as in R
-    Xk = X[:, keep]
+    Xk = _linalg.kept_columns(X, keep)
     eta = Xk @ b[keep] + off
     root = results._fit.cov_root if results.cov_type == "nonrobust" else None
     if root is not None:  # x'Vx as ||F'x||^2 (see _linalg.GramSystem.inverse_root)

@@ -105,3 +105,42 @@ def test_bad_groups_are_refused():
         model.fit(cov_type="cluster")
     with pytest.raises(ValueError, match="cov_type"):
         model.fit(cov_type="HC4")
+
+
+def test_cluster_scores_match_a_direct_sum(monkeypatch):
+    from mlereg import _linalg
+    from mlereg.covariance import cluster_scores
+
+    monkeypatch.setattr(_linalg, "BLOCK_BYTES", 1)  # blocks of 256 rows
+    rng = np.random.default_rng(3)
+    X = np.asfortranarray(rng.standard_normal((3000, 4)))
+    v = rng.standard_normal(3000)
+    codes = rng.integers(0, 37, 3000)
+    direct = np.zeros((37, 4))
+    np.add.at(direct, codes, X * v[:, None])
+    np.testing.assert_allclose(cluster_scores(X, v, codes, 37), direct, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("cov_type", ["HC1", "HC3", "cluster"])
+def test_robust_covariances_hold_no_copy_of_x(cov_type):
+    # the sandwich's pieces are row-block passes: a robust fit takes less than half an X
+    # more memory than the plain one (at 2e5 x 10 they took 1.23 X (HC1), 2.39 X (HC3) and
+    # 1.80 X (cluster) more; now 0.23, 0.39 and 0.06)
+    import tracemalloc
+
+    rng = np.random.default_rng(4)
+    n = 200_000
+    X = np.c_[np.ones(n), rng.standard_normal((n, 9))]
+    y = (rng.random(n) < 1 / (1 + np.exp(-X[:, 1]))).astype(float)
+    groups = rng.integers(0, 500, n)
+    model = mr.Logit(y, X)
+    kw = {"groups": groups} if cov_type == "cluster" else {}
+    peaks = []
+    for ct, extra in (("nonrobust", {}), (cov_type, kw)):
+        tracemalloc.start()
+        try:
+            _ = model.fit(cov_type=ct, **extra).bse
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+    assert peaks[1] - peaks[0] < 0.5 * X.nbytes, (peaks[1] - peaks[0]) / X.nbytes
