@@ -77,6 +77,28 @@ def kept_columns(X: np.ndarray, keep: np.ndarray) -> np.ndarray:
     return X if bool(np.all(keep)) else X[:, keep]
 
 
+def row_forms(X: np.ndarray, M: np.ndarray, *, root: bool) -> np.ndarray:
+    """Per row x of X: ``||x M||^2`` when ``root`` (M a root F of a matrix F F', see
+    :meth:`GramSystem.inverse_root`), else the quadratic form ``x' M x``; on row blocks,
+    so no n x k product is held.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[1.0, 2.0], [0.0, 1.0]]); F = np.array([[1.0, 0.0], [1.0, 1.0]])
+    >>> row_forms(X, F, root=True).tolist(), row_forms(X, F @ F.T, root=False).tolist()
+    ([13.0, 2.0], [13.0, 2.0])
+    """
+    n, k = X.shape
+    out = np.empty(n)
+    step = block_rows(k)
+    for a in range(0, n, step):
+        Xb = X[a : a + step]
+        P = Xb @ M
+        out[a : a + step] = np.einsum("ij,ij->i", P, P if root else Xb)
+    return out
+
+
 def row_order(X: np.ndarray) -> str:
     """``"C"`` when each row of X is contiguous (a C-ordered array, or every k-th row
     of one), else ``"F"``: the layout a block buffer takes to match X.

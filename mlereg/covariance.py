@@ -175,12 +175,7 @@ def hat_values(model: Any, fit: Any) -> np.ndarray:
     F = _linalg.GramSystem(X, W).inverse_root()  # x'(X'WX)^-1 x = ||F'x||^2, no cancelling
     with np.errstate(divide="ignore", invalid="ignore"):
         W_row = np.where(model.freq_weights > 0, W / model.freq_weights, 0.0)
-    h = np.empty(X.shape[0])
-    step = _linalg.block_rows(X.shape[1])
-    for start in range(0, X.shape[0], step):
-        Xb = X[start : start + step]
-        h[start : start + step] = np.square(Xb @ F).sum(axis=1)
-    return h * W_row
+    return _linalg.row_forms(X, F, root=True) * W_row
 
 
 def _group_codes(model: Any, groups: Any) -> tuple[np.ndarray, int]:

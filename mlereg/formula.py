@@ -25,7 +25,7 @@ import patsy
 import patsy.builtins
 from pandas.api.types import is_numeric_dtype as is_numeric
 
-from ._fastdesign import FINITE, fast_matrices, level_rows
+from ._fastdesign import FINITE, _factor_values, _fill, fast_matrices, level_rows
 from ._threads import one_blas_thread
 from .exceptions import DataError, DataWarning, FormulaError
 
@@ -222,20 +222,42 @@ class RowBuilder:
         frame = _clean_frame(data, self.columns)
         self._check_levels(frame)
         na = frame.isna().any(axis=1).to_numpy() if self.columns else np.zeros(len(frame), bool)
-        out = np.full((len(frame), len(self.design_info.column_names)), np.nan)
+        shape = (len(frame), len(self.design_info.column_names))
         if not self.design_info.factor_infos:  # intercept only
-            out[:] = 1.0
-            return out
+            return np.ones(shape)
         if na.all():
-            return out
+            return np.full(shape, np.nan)
+        if not na.any() and len(frame) >= FAST_BUILD_MIN_ROWS:
+            fast = self._fast_build(frame)
+            if fast is not None:
+                return fast
         try:
             (X,) = patsy.build_design_matrices(
                 [self.design_info], frame.loc[~na] if na.any() else frame, NA_action="raise"
             )
         except patsy.PatsyError as exc:
             raise DataError(f"cannot build the design matrix for new data: {exc}") from None
+        if not na.any():
+            return np.asarray(X, dtype=float)
+        out = np.full(shape, np.nan)
         out[~na] = np.asarray(X, dtype=float)
         return out
+
+    def _fast_build(self, frame: pd.DataFrame) -> np.ndarray | None:
+        """The design for ``frame`` (no missing values, levels checked) filled with numpy
+        as the fit's design is (:mod:`mlereg._fastdesign`), or None where patsy must
+        evaluate the terms. The fill is checked against patsy's on the first row."""
+        values = _factor_values(self.design_info, frame, self._eval_env)
+        if values is None:
+            return None
+        X = _fill(self.design_info, values, len(frame))
+        try:
+            (head,) = patsy.build_design_matrices(
+                [self.design_info], frame.iloc[:1], NA_action="raise"
+            )
+        except patsy.PatsyError:
+            return None
+        return X if np.array_equal(np.asarray(head, dtype=float), X[:1]) else None
 
 
 def _formula_names(formula: str) -> list[str]:
@@ -250,6 +272,11 @@ def _formula_names(formula: str) -> list[str]:
     except (tokenize.TokenError, IndentationError) as exc:
         raise FormulaError(f"cannot parse the formula {formula!r}: {exc}") from None
     return names
+
+
+# New data of at least this many rows get their design filled with numpy, like the
+# fit's (patsy's own build took 0.17 s for 2e5 rows and 10 columns and held 2x X).
+FAST_BUILD_MIN_ROWS = 1000
 
 
 def _missing(col: pd.Series | np.ndarray) -> np.ndarray | None:

@@ -135,10 +135,10 @@ def get_prediction(
     eta = Xk @ b[keep] + off
     root = results._fit.cov_root if results.cov_type == "nonrobust" else None
     if root is not None:  # x'Vx as ||F'x||^2 (see _linalg.GramSystem.inverse_root)
-        se_eta = np.sqrt(results.scale) * np.linalg.norm(Xk @ root, axis=1)
+        se_eta = np.sqrt(results.scale * _linalg.row_forms(Xk, root, root=True))
     else:
         V = results.cov_params().to_numpy()[np.ix_(keep, keep)]
-        se_eta = np.sqrt(np.maximum(np.einsum("ij,ij->i", Xk @ V, Xk), 0.0))
+        se_eta = np.sqrt(np.maximum(_linalg.row_forms(Xk, V, root=False), 0.0))
     link = model.family.link
     mu = link.inverse(eta)
     se_mu = np.abs(link.mu_eta(eta)) * se_eta

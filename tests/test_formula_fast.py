@@ -268,3 +268,30 @@ def test_levels_equal_as_numbers_are_not_confused_by_the_cache(monkeypatch):
     floats = pd.DataFrame({"y": y, "g": pd.Series([1.0, 2.0] * 20, dtype=object)})
     _assert_as_patsy("y ~ g", ints)
     _assert_as_patsy("y ~ g", floats)  # g[T.2.0], not the cached g[T.2]
+
+
+@pytest.mark.parametrize("formula", SIMPLE)
+def test_new_data_design_filled_with_numpy_equals_patsy(formula):
+    # new data of at least FAST_BUILD_MIN_ROWS rows are filled as the fit's design is;
+    # the result is patsy's matrix, value for value
+    fit_data = _data(400, seed=3, missing=False)
+    new = _data(3000, seed=4, missing=False)
+    builder = design_from_formula(formula, fit_data).builder
+    built = builder.build(new)
+    assert builder._fast_build(fm._clean_frame(new, builder.columns)) is not None
+    (expected,) = patsy.build_design_matrices([builder.design_info], new, NA_action="raise")
+    np.testing.assert_array_equal(built, np.asarray(expected))
+
+
+def test_new_data_with_missing_values_or_transforms_take_patsy():
+    fit_data = _data(400, seed=3, missing=False)
+    new = _data(3000, seed=4, missing=True)
+    for formula in ["y ~ x1 * g + h", "y ~ np.log(x2) + C(x3) + center(f)"]:
+        builder = design_from_formula(formula, fit_data).builder
+        built = builder.build(new)
+        na = new[list(builder.columns)].isna().any(axis=1).to_numpy()
+        assert np.isnan(built[na]).all() and not np.isnan(built[~na]).any()
+        (expected,) = patsy.build_design_matrices(
+            [builder.design_info], new.loc[~na], NA_action="raise"
+        )
+        np.testing.assert_allclose(built[~na], np.asarray(expected), rtol=1e-15)
