@@ -121,7 +121,7 @@ class OLS(LikelihoodModel):
     -----
     * Estimates by a column-pivoted Householder QR with iterative refinement
       (:func:`mlereg._linalg.least_squares`); no iterations. Large well-conditioned
-      designs use the normal equations with iterative refinement instead
+      designs use the normal equations (refined unless well conditioned) instead
       (:func:`mlereg._linalg.fit_least_squares`), which is faster and needs no copy of X.
     * ``weights=`` are precision weights (weighted least squares; nobs = rows).
     * ``llf`` is the Gaussian log-likelihood at sigma^2 = RSS / n (its MLE), and AIC/BIC
