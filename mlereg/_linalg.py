@@ -231,6 +231,11 @@ def gram_and_score(
     return G, g
 
 
+# The QR path's blocks are a quarter of BLOCK_BYTES: it holds a block and its copy in
+# long double at times, and at n = 1e5, p = 10 full-size blocks came to 0.7-0.9x X.
+QR_BLOCK_SHARE = 4
+
+
 def _blocked_r(
     X: np.ndarray, sw: np.ndarray | None, b: np.ndarray | None, big: np.ndarray
 ) -> np.ndarray:
@@ -242,14 +247,16 @@ def _blocked_r(
     """
     n, p = X.shape
     q = p + (b is not None)
-    B = max(1, min(n, block_rows(q)))
+    B = max(1, min(n, block_rows(QR_BLOCK_SHARE * q)))
     R = np.zeros((q, q))
-    buf = np.empty((q + B, q), order="F")
+    M = np.empty((q + B, q), order="F")
     with np.errstate(over="ignore", invalid="ignore"):  # an inf or NaN reaches R: caller checks
         for a in range(0, n, B):
             rows = slice(a, min(a + B, n))
             m = rows.stop - a
-            M = buf if m == B else np.empty((q + m, q), order="F")
+            if M.shape[0] != q + m:  # the last, shorter block (the full one let go first)
+                M = None
+                M = np.empty((q + m, q), order="F")
             M[:q] = R
             np.divide(X[rows], big, out=M[q:, :p])
             if b is not None:
@@ -268,7 +275,7 @@ def _column_max(X: np.ndarray) -> np.ndarray:
     or of subnormal numbers only (below 2.2e-308, with a few bits of precision at most:
     nothing to fit), so that X / big makes it a column of zeros, aliased."""
     n, p = X.shape
-    B = max(1, min(n, block_rows(p)))
+    B = max(1, min(n, block_rows(QR_BLOCK_SHARE * p)))
     big = np.zeros(p)
     for a in range(0, n, B):
         np.maximum(big, np.abs(X[a : a + B]).max(axis=0, initial=0.0), out=big)
@@ -415,7 +422,7 @@ def _residual_score(
     """X_c'(y - X_c b) with the residual and the products in ``np.longdouble``, on row
     blocks (X_c: X's ``columns``, all of them for ``None``)."""
     n, p = X.shape
-    B = max(1, min(n, block_rows(2 * p)))  # a block of long doubles: twice the bytes
+    B = max(1, min(n, block_rows(QR_BLOCK_SHARE * p)))  # long doubles: twice the bytes
     bL = b.astype(np.longdouble)
     g = np.zeros(b.shape[0], dtype=np.longdouble)
     for a in range(0, n, B):
