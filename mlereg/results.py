@@ -289,6 +289,12 @@ class RegressionResults(LikelihoodResults):
         m = self.model
         if not m.k_constant:
             return m.family.link.inverse(m.offset)
+        if not np.any(m.offset):
+            # one mean for every row: the score equations reduce to sum t (y - mu) = 0
+            # for any family and link, so mu is the weighted mean of y (R's wtdmu; R
+            # refits only when there is an offset)
+            t = m._total_weights()
+            return np.full(m.exog.shape[0], float(np.dot(t, m.endog) / np.sum(t)))
         ones = np.ones((m.exog.shape[0], 1))
         res = LikelihoodModel._solve(m, ones, None, 100, 1e-8)[0]
         return m.family.link.inverse(ones @ res.x + m.offset)

@@ -248,3 +248,28 @@ def test_score_and_information_against_finite_differences(model_cls, family_kw):
     close(model.score(beta), _fd_gradient(ll, beta), rtol=1e-6, atol=1e-8)
     num_hess = np.array([_fd_gradient(lambda b, i=i: model.score(b)[i], beta) for i in range(3)])
     close(model.information(beta, "observed"), -num_hess, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize(
+    "family",
+    [mr.families.Poisson(), mr.families.Gamma(mr.links.Log()), mr.families.Binomial()],
+    ids=["poisson", "gamma-log", "binomial"],
+)
+def test_null_model_without_offset_is_the_weighted_mean(family):
+    # intercept only, no offset: the score equations give mu = sum(t y) / sum(t) for any
+    # family and link (R's wtdmu). It must equal an explicit intercept-only fit
+    rng = np.random.default_rng(21)
+    n = 400
+    X = np.c_[np.ones(n), rng.standard_normal((n, 2))]
+    if isinstance(family, mr.families.Binomial):
+        y = rng.integers(0, 6, n) / 5.0  # proportions of 5 trials
+    elif isinstance(family, mr.families.Gamma):
+        y = rng.gamma(2.0, 1.5, n)
+    else:
+        y = rng.poisson(3.0, n).astype(float)
+    w = np.full(n, 5.0) if isinstance(family, mr.families.Binomial) else rng.uniform(0.5, 2, n)
+    fw = rng.integers(1, 4, n).astype(float)
+    res = mr.GLM(y, X, family=family, weights=w, freq_weights=fw).fit()
+    null = mr.GLM(y, X[:, :1], family=family, weights=w, freq_weights=fw).fit(tol=1e-12)
+    close(res.null_deviance, null.deviance, rtol=1e-10)
+    close(res.llnull, null.llf, rtol=1e-10)
