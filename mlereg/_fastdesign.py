@@ -313,6 +313,22 @@ def _factor_values(
     return values
 
 
+def fill_design(info: Any, frame: pd.DataFrame, eval_env: Any) -> np.ndarray | None:
+    """The matrix of patsy's design ``info`` on ``frame`` (no missing values), filled
+    with numpy as :func:`fast_matrices` fills it, or None when a factor is not a single
+    column of the type patsy gave it (patsy must evaluate it).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> info = patsy.dmatrix("x", pd.DataFrame({"x": [1.0, 2.0]})).design_info
+    >>> fill_design(info, pd.DataFrame({"x": [5.0, 6.0, 7.0]}), None).tolist()
+    [[1.0, 5.0], [1.0, 6.0], [1.0, 7.0]]
+    """
+    values = _factor_values(info, frame, eval_env)
+    return None if values is None else _fill(info, values, len(frame))
+
+
 @functools.lru_cache(maxsize=64)
 def _model_desc(formula: str) -> Any:
     """patsy's parse of a formula (read, never changed, here), kept for refits."""

@@ -25,7 +25,7 @@ import patsy
 import patsy.builtins
 from pandas.api.types import is_numeric_dtype as is_numeric
 
-from ._fastdesign import FINITE, _factor_values, _fill, fast_matrices, level_rows
+from ._fastdesign import FINITE, fast_matrices, fill_design, level_rows
 from ._threads import one_blas_thread
 from .exceptions import DataError, DataWarning, FormulaError
 
@@ -247,10 +247,9 @@ class RowBuilder:
         """The design for ``frame`` (no missing values, levels checked) filled with numpy
         as the fit's design is (:mod:`mlereg._fastdesign`), or None where patsy must
         evaluate the terms. The fill is checked against patsy's on the first row."""
-        values = _factor_values(self.design_info, frame, self._eval_env)
-        if values is None:
+        X = fill_design(self.design_info, frame, self._eval_env)
+        if X is None:
             return None
-        X = _fill(self.design_info, values, len(frame))
         try:
             (head,) = patsy.build_design_matrices(
                 [self.design_info], frame.iloc[:1], NA_action="raise"
