@@ -91,6 +91,26 @@ def test_warm_start_reaches_the_same_maximiser(name, first_info, monkeypatch):
 
 
 @pytest.mark.parametrize("name", ["logit", "poisson", "gamma-log"])
+@pytest.mark.parametrize(("n", "p"), [(25_000, 10), (25_000, 20)])
+def test_warm_start_below_100000_rows_needs_2000_rows_per_column(name, n, p, monkeypatch):
+    # and a canonical link (Fisher scoring's end point depends on its start)
+    X, y, _ = _data(KIND[name], n=n, p=p)
+    warm = MODELS[name](X, y)
+    taken = n >= 2000 * p and name != "gamma-log"
+    assert (warm._warm_start(1e-8) is not None) == taken
+    if not taken:
+        return
+    # tol 1e-10: each fit is then within about 1e-12 of the maximiser (at the default
+    # 1e-8 each stops within 1e-10, so two can differ by up to 2e-10: 1.007e-10 here)
+    res_warm = warm.fit(tol=1e-10)
+    monkeypatch.setattr(base_mod, "SUBSAMPLE_MIN_ROWS", 10**12)
+    res_plain = MODELS[name](X, y).fit(tol=1e-10)
+    assert _rel(res_warm.params, res_plain.params) < 1e-10
+    assert _rel(res_warm.bse, res_plain.bse) < 1e-10
+    assert _rel(res_warm.llf, res_plain.llf) < 1e-12
+
+
+@pytest.mark.parametrize("name", ["logit", "poisson", "gamma-log"])
 def test_warm_start_on_a_fortran_ordered_design(name, monkeypatch):
     """A column-major X (what the formula path builds) gives the fit of its C-ordered
     copy; the subsample keeps X's layout."""
