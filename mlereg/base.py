@@ -622,15 +622,18 @@ class LikelihoodModel:
         half_deviance = res.fun if method == "irls" and pen is None else None
         return Fit(params, cov, scale, eta, mu, aliased, res, label, sep, half_deviance, cov_root)
 
-    def _scale(self, mu: np.ndarray, rank: int) -> float:
-        """Pearson chi^2 / df_resid for families with a dispersion, else 1."""
+    def _scale(self, mu: np.ndarray, rank: int, pearson: float | None = None) -> float:
+        """Pearson chi^2 / df_resid for families with a dispersion, else 1 (``pearson``:
+        the chi^2 if the caller has it)."""
         if not self.family.has_dispersion:
             return 1.0
         df_resid = self.nobs - rank
         if df_resid <= 0:
             return np.nan
-        t = self._total_weights()
-        return float(np.sum(t * np.square(self.endog - mu) / self.family.variance(mu)) / df_resid)
+        if pearson is None:
+            t = self._total_weights()
+            pearson = float(np.sum(t * np.square(self.endog - mu) / self.family.variance(mu)))
+        return pearson / df_resid
 
     def fit(
         self,

@@ -177,7 +177,7 @@ class OLS(LikelihoodModel):
             beta, value, 0, True, f"solved directly ({lsq.method})", (Iteration(0, value, 0.0, 0),)
         )
         method = "QR" if lsq.method == "qr" else "Cholesky"
-        scale = self._scale(eta, keep.size)
+        scale = self._scale(eta, keep.size, pearson=2 * value)  # Gaussian: chi^2 = RSS
         return Fit(params, cov, scale, eta, eta, aliased, solver, method, cov_root=lsq.cov_root)
 
 

@@ -273,3 +273,20 @@ def test_null_model_without_offset_is_the_weighted_mean(family):
     null = mr.GLM(y, X[:, :1], family=family, weights=w, freq_weights=fw).fit(tol=1e-12)
     close(res.null_deviance, null.deviance, rtol=1e-10)
     close(res.llnull, null.llf, rtol=1e-10)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_gaussian_loglike_in_closed_form_equals_the_row_sum(weighted):
+    # at the dispersion's MLE the sum of the rows' log densities has a closed form; it
+    # must equal the row-wise sum (zero weights and exact fits keep the row-wise path)
+    rng = np.random.default_rng(22)
+    n = 500
+    y, mu = rng.standard_normal(n), rng.standard_normal(n) * 0.1
+    w = rng.uniform(0.2, 3, n) if weighted else np.ones(n)
+    fw = rng.integers(1, 4, n).astype(float) if weighted else np.ones(n)
+    fam = mr.families.Gaussian()
+    rowwise = mr.families.Family.loglike(fam, y, mu, w, fw)
+    close(fam.loglike(y, mu, w, fw), rowwise, rtol=1e-13)
+    w0 = w.copy()
+    w0[:3] = 0.0
+    assert fam.loglike(y, mu, w0, fw) == mr.families.Family.loglike(fam, y, mu, w0, fw)
