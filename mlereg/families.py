@@ -243,7 +243,7 @@ class Gaussian(Family):
         sum of :meth:`loglike_obs` is -(N (log(2 pi s) + 1) - sum fw log w) / 2: one
         pass over the rows instead of three. Zero weights and exact fits take the
         row-wise sum."""
-        from .validation import is_constant_one
+        from .validation import is_constant_one  # validation imports this module
 
         unit = is_constant_one(w)
         if not (unit or np.all(w > 0)):
