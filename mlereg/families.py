@@ -236,24 +236,26 @@ class Gaussian(Family):
         return np.square(y - mu)
 
     def loglike_scale(self, y, mu, w, fw):
-        return float(np.sum(fw * w * np.square(y - mu)) / np.sum(fw))
+        from .validation import is_constant_one  # validation imports this module
+
+        t = fw if is_constant_one(w) else fw * w  # no product for the default weights
+        return float(np.dot(t, np.square(y - mu))) / float(np.sum(fw))
 
     def loglike(self, y, mu, w, fw) -> float:
-        """At the dispersion's MLE s = RSS / N (N = sum of the frequency weights) the
-        sum of :meth:`loglike_obs` is -(N (log(2 pi s) + 1) - sum fw log w) / 2: one
-        pass over the rows instead of three. Zero weights and exact fits take the
-        row-wise sum."""
-        from .validation import is_constant_one  # validation imports this module
+        """At the dispersion's MLE s = RSS / N (:meth:`loglike_scale`; N = sum of the
+        frequency weights) the sum of :meth:`loglike_obs` is
+        -(N (log(2 pi s) + 1) - sum fw log w) / 2: one pass over the rows instead of
+        three. Zero weights and exact fits take the row-wise sum."""
+        from .validation import is_constant_one
 
         unit = is_constant_one(w)
         if not (unit or np.all(w > 0)):
             return super().loglike(y, mu, w, fw)
-        n_eff = float(np.sum(fw))
-        scale = float(np.dot(fw if unit else fw * w, np.square(y - mu))) / n_eff
+        scale = self.loglike_scale(y, mu, w, fw)
         if not scale > 0:
             return super().loglike(y, mu, w, fw)
         log_w = 0.0 if unit else float(np.dot(fw, np.log(w)))
-        return -0.5 * (n_eff * (np.log(2 * np.pi * scale) + 1.0) - log_w)
+        return -0.5 * (float(np.sum(fw)) * (np.log(2 * np.pi * scale) + 1.0) - log_w)
 
     def loglike_obs(self, y, mu, w, scale):
         with np.errstate(divide="ignore", invalid="ignore"):

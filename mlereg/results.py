@@ -40,9 +40,8 @@ class LikelihoodResults:
     converged, n_iter, history, messages :
         How the fit went; ``messages`` are the warnings raised during the fit. For a
         GLM on 100,000 rows or more (20,000 with a canonical link and 2,000 rows per
-        column),
-        ``n_iter`` and ``history`` count the Newton iterations on all rows after the
-        start from a fit to every 10th row.
+        column), ``n_iter`` and ``history`` count the Newton iterations on all rows
+        after the start from a fit to every 10th row.
 
     Examples
     --------
