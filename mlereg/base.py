@@ -558,7 +558,14 @@ class LikelihoodModel:
             start = self._start(self.exog) if start_params is None else None
             aliased = self._aliased(on_singular, start)
         keep = np.setdiff1d(np.arange(p), aliased)
-        X = self.exog if keep.size == p else self.exog[:, keep]
+        # the kept columns: X itself, or a view of its first columns when the aliased ones
+        # are the last (no copy of X), else a copy
+        if keep.size == p:
+            X = self.exog
+        elif keep.size and keep[-1] == keep.size - 1:
+            X = self.exog[:, : keep.size]
+        else:
+            X = self.exog[:, keep]
         if start_params is not None and warm is None:
             start_params = np.asarray(start_params, dtype=float).ravel()
             if start_params.shape[0] != p:
