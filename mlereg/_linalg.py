@@ -64,17 +64,27 @@ def triangular_inverse(T: np.ndarray, lower: bool) -> np.ndarray:
 
 
 def kept_columns(X: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """``X[:, keep]`` for a boolean ``keep``, without a copy of X when every column is kept
-    (the common case: no aliased coefficients).
+    """``X[:, keep]`` for a boolean ``keep``, without a copy of X where it can: X itself
+    when every column is kept (no aliased coefficients), a view of its first columns
+    when the dropped ones are the last; a copy otherwise.
 
     Examples
     --------
     >>> import numpy as np
-    >>> X = np.zeros((3, 2))
-    >>> kept_columns(X, np.array([True, True])) is X, kept_columns(X, np.array([True, False])).shape
-    (True, (3, 1))
+    >>> X = np.zeros((3, 3))
+    >>> kept_columns(X, np.array([True] * 3)) is X
+    True
+    >>> kept_columns(X, np.array([True, True, False])).base is X
+    True
+    >>> kept_columns(X, np.array([True, False, True])).base is X
+    False
     """
-    return X if bool(np.all(keep)) else X[:, keep]
+    k = int(np.count_nonzero(keep))
+    if k == keep.size:
+        return X
+    if bool(np.all(keep[:k])):  # the kept ones come first
+        return X[:, :k]
+    return X[:, keep]
 
 
 def row_forms(X: np.ndarray, M: np.ndarray, *, root: bool) -> np.ndarray:

@@ -558,14 +558,9 @@ class LikelihoodModel:
             start = self._start(self.exog) if start_params is None else None
             aliased = self._aliased(on_singular, start)
         keep = np.setdiff1d(np.arange(p), aliased)
-        # the kept columns: X itself, or a view of its first columns when the aliased ones
-        # are the last (no copy of X), else a copy
-        if keep.size == p:
-            X = self.exog
-        elif keep.size and keep[-1] == keep.size - 1:
-            X = self.exog[:, : keep.size]
-        else:
-            X = self.exog[:, keep]
+        kept = np.ones(p, dtype=bool)
+        kept[aliased] = False
+        X = _linalg.kept_columns(self.exog, kept)  # X itself, or a view where it can
         if start_params is not None and warm is None:
             start_params = np.asarray(start_params, dtype=float).ravel()
             if start_params.shape[0] != p:
