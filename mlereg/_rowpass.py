@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._linalg import block_gram, block_rows, row_order
+from ._linalg import block_gram_score, block_rows, row_order, uses_ckernel
 from ._rowkernels import Generic
 from ._threads import run_blocks, threads_for
 
@@ -117,10 +117,11 @@ def evaluate(
             return f, None, None
         if not gram:
             return f, None, Xb.T @ u
-        return f, block_gram(Xb, w, buf), Xb.T @ u
+        return f, *block_gram_score(Xb, w, u, buf)
 
     def run(chunk: list[int]) -> list[tuple[float, np.ndarray | None, np.ndarray | None]]:
-        buf = np.empty((B if information and gram else 0, p), order=order)
+        rows = B if information and gram and not uses_ckernel(p) else 0
+        buf = np.empty((rows, p), order=order)
         with np.errstate(all="ignore"):  # numpy's error state is per thread
             return [block(slice(a, a + B), buf) for a in chunk]
 

@@ -98,14 +98,18 @@ def covariance(model: Any, fit: Any, cov_type: str, groups: Any = None) -> np.nd
         meat = S.T @ S
         meat *= n_groups / (n_groups - 1) * (n - 1) / (n - k)
     else:
-        omega = np.square(u)
+        omega = np.square(u, out=u)  # in place, as below: each n-vector is 0.1 X at p = 10
         if cov_type == "HC1":
-            omega = omega * n / (n - k)
+            omega *= n / (n - k)
         elif cov_type in ("HC2", "HC3"):
             h = hat_values(model, fit)
+            one_minus_h = np.subtract(1.0, h, out=h)
+            if cov_type == "HC3":
+                np.square(one_minus_h, out=one_minus_h)
             with np.errstate(divide="ignore"):
-                omega = omega / (1.0 - h) ** (1 if cov_type == "HC2" else 2)
-        meat = _linalg.weighted_gram(X, fw * omega)
+                omega /= one_minus_h
+        omega *= fw
+        meat = _linalg.weighted_gram(X, omega)
     cov_k = bread @ meat @ bread
     cov = np.full(fit.cov_unscaled.shape, np.nan)
     cov[np.ix_(keep, keep)] = 0.5 * (cov_k + cov_k.T)
@@ -174,9 +178,14 @@ def hat_values(model: Any, fit: Any) -> np.ndarray:
     X = _linalg.kept_columns(model.exog, keep)
     W = model._weights_at_eta(fit.eta, "expected")  # includes the frequency weights
     F = _linalg.GramSystem(X, W).inverse_root()  # x'(X'WX)^-1 x = ||F'x||^2, no cancelling
-    with np.errstate(divide="ignore", invalid="ignore"):
-        W_row = np.where(model.freq_weights > 0, W / model.freq_weights, 0.0)
-    return _linalg.row_forms(X, F, root=True) * W_row
+    h = _linalg.row_forms(X, F, root=True)
+    h *= W
+    fw = model.freq_weights
+    if np.any(fw != 1):  # W of one copy of the row; 0 for a row of weight 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            h /= fw
+        h[fw <= 0] = 0.0
+    return h
 
 
 def _group_codes(model: Any, groups: Any) -> tuple[np.ndarray, int]:
