@@ -1,10 +1,10 @@
 """The optimised kernels against straightforward numpy formulas, and whole fits against
 statsmodels.
 
-The blocked X'WX (dsyrk on row blocks, fused with X'u), the reuse of the solver's last
-information for the covariance, and the normal-equations OLS path must give the numbers
-of the plain formulas: relative 1e-10 for the kernels (rounding only), 1e-8 for fits
-against statsmodels (the issue's tolerance).
+The blocked X'WX (the compiled kernel, or dsyrk on row blocks; fused with X'u), the
+reuse of the solver's last information for the covariance, and the normal-equations
+OLS path must give the numbers of the plain formulas: relative 1e-10 for the kernels
+(rounding only), 1e-8 for fits against statsmodels (the issue's tolerance).
 """
 
 from __future__ import annotations
@@ -28,6 +28,17 @@ def small_blocks(monkeypatch):
     monkeypatch.setattr(_linalg, "BLOCK_BYTES", 1)
 
 
+@pytest.fixture(params=["compiled", "numpy"])
+def kernel(request, monkeypatch):
+    """Each block through the compiled kernel (skipped when it was not built), or
+    through numpy's BLAS calls."""
+    if request.param == "numpy":
+        monkeypatch.setattr(_linalg, "_ckernels", None)
+    elif _linalg._ckernels is None:
+        pytest.skip("the compiled kernel was not built")
+    return request.param
+
+
 def _design(n, p, order, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, p)) * rng.uniform(0.1, 10, p)
@@ -37,7 +48,7 @@ def _design(n, p, order, seed=0):
 
 @pytest.mark.parametrize("order", ["C", "F"])
 @pytest.mark.parametrize("n", [1, 255, 1000, 5003])
-def test_weighted_gram_matches_numpy(order, n, small_blocks):
+def test_weighted_gram_matches_numpy(order, n, small_blocks, kernel):
     X = _design(n, 7, order)
     w = np.random.default_rng(1).uniform(0, 3, n)
     expected = X.T @ (w[:, None] * X)
@@ -47,14 +58,14 @@ def test_weighted_gram_matches_numpy(order, n, small_blocks):
     assert _rel(_linalg.weighted_gram(X), X.T @ X) < 1e-12
 
 
-def test_weighted_gram_negative_weights_and_strided_input(small_blocks):
+def test_weighted_gram_negative_weights_and_strided_input(small_blocks, kernel):
     X = _design(3000, 6, "C")[:, ::2]  # neither C- nor F-contiguous
     w = np.random.default_rng(2).uniform(-1, 2, 3000)  # observed information can be < 0
     assert _rel(_linalg.weighted_gram(X, w), X.T @ (w[:, None] * X)) < 1e-12
 
 
 @pytest.mark.parametrize("order", ["C", "F"])
-def test_gram_and_score_matches_numpy(order, small_blocks):
+def test_gram_and_score_matches_numpy(order, small_blocks, kernel):
     X = _design(4000, 9, order)
     rng = np.random.default_rng(3)
     w, u = rng.uniform(0, 1, 4000), rng.standard_normal(4000)

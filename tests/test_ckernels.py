@@ -1,0 +1,121 @@
+"""The compiled kernel of the row passes (``mlereg._ckernels``) against numpy.
+
+``gram_score(X, w, u, G, g)`` writes X' diag(w) X and X' u for one row block. It must
+give numpy's numbers to rounding (1e-13 relative: only the order of the additions
+differs) for every column count and layout, and fits must not depend on whether it
+was built (1e-10, the issue's tolerance for optimised paths). Without a C compiler the
+package installs without the kernel; these tests are then skipped, and the numpy path
+runs everywhere else.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import mlereg as mr
+from mlereg import _linalg
+
+ck = pytest.importorskip("mlereg._ckernels", reason="the compiled kernel was not built")
+
+
+def _rel(a, b):
+    return float(np.max(np.abs(a - b)) / np.max(np.abs(b)))
+
+
+def _gram_score(X, w, u):
+    p = X.shape[1]
+    G, g = np.full((p, p), np.nan), np.full(p, np.nan)
+    ck.gram_score(X, w, u, G, g)
+    return G, g
+
+
+@pytest.mark.parametrize("p", [*range(1, 18), 23, 40, 64])
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+def test_gram_score_matches_numpy(p, layout):
+    rng = np.random.default_rng(p)
+    n = 1001  # odd, and not a multiple of the kernel's 128-row buffer
+    A = rng.standard_normal((n, 2 * p)) * rng.uniform(0.1, 10, 2 * p)
+    X = {"C": np.ascontiguousarray(A[:, :p]), "F": np.asfortranarray(A[:, :p])}.get(
+        layout, A[:, ::2]
+    )
+    w = rng.uniform(-0.5, 2, n)  # observed information can have negative weights
+    u = rng.standard_normal(n)
+    G, g = _gram_score(X, w, u)
+    assert _rel(G, X.T @ (w[:, None] * X)) < 1e-13
+    assert _rel(g, X.T @ u) < 1e-13
+    assert np.array_equal(G, G.T)
+    G1, _ = _gram_score(X, None, None)  # unit weights, no score
+    assert _rel(G1, X.T @ X) < 1e-13
+    G2, g2 = _gram_score(X, w, u)
+    assert np.array_equal(G, G2) and np.array_equal(g, g2)  # the same bits every time
+
+
+@pytest.mark.parametrize("p", [3, 30])
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 129])
+def test_gram_score_few_rows(n, p):
+    X = np.arange(1.0, n * p + 1).reshape(n, p) / 7
+    w, u = np.linspace(0.5, 1.5, n), np.linspace(-1, 1, n)
+    G, g = _gram_score(X, w, u)
+    np.testing.assert_allclose(G, X.T @ (w[:, None] * X), rtol=1e-14, atol=0)
+    np.testing.assert_allclose(g, X.T @ u, rtol=1e-14, atol=1e-15)
+
+
+def test_gram_score_rejects_what_it_cannot_take():
+    G, g = np.empty((2, 2)), np.empty(2)
+    with pytest.raises(ValueError, match="float64"):
+        ck.gram_score(np.ones((4, 2), dtype=np.float32), None, None, G, g)
+    with pytest.raises(ValueError, match="64 columns"):
+        ck.gram_score(np.ones((4, 65)), None, None, np.empty((65, 65)), np.empty(65))
+    with pytest.raises(ValueError, match="w must be float64 with 4 elements"):
+        ck.gram_score(np.ones((4, 2)), np.ones(3), None, G, g)
+    with pytest.raises(ValueError, match="G must be"):
+        ck.gram_score(np.ones((4, 2)), None, None, np.empty((3, 3)), g)
+
+
+def test_wide_designs_take_the_blas():
+    assert _linalg.uses_ckernel(_linalg.CKERNEL_MAX_COLUMNS)
+    assert not _linalg.uses_ckernel(_linalg.CKERNEL_MAX_COLUMNS + 1)
+
+
+def _fit_both_ways(monkeypatch, fit):
+    with_kernel = fit()
+    monkeypatch.setattr(_linalg, "_ckernels", None)
+    without = fit()
+    monkeypatch.undo()
+    return with_kernel, without
+
+
+@pytest.mark.parametrize(
+    "kind, p, order",
+    [
+        ("logit", 10, "C"),
+        ("logit", 10, "F"),
+        ("poisson", 5, "C"),
+        ("gamma", 20, "F"),
+        ("poisson", 70, "C"),
+    ],
+)
+def test_fits_do_not_depend_on_the_kernel(kind, p, order, monkeypatch):
+    # 30,000 rows: the warm start on a subsample runs too
+    rng = np.random.default_rng(11)
+    n = 30_000
+    X = np.asarray(np.c_[np.ones(n), rng.standard_normal((n, p - 1))], order=order)
+    eta = 0.3 * X[:, 1] - 0.2 * X[:, -1] + 0.1
+    if kind == "logit":
+        y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float)
+        make = lambda: mr.Logit(y, X)  # noqa: E731
+    elif kind == "poisson":
+        y = rng.poisson(np.exp(eta)).astype(float)
+        make = lambda: mr.Poisson(y, X)  # noqa: E731
+    else:
+        y = rng.gamma(2.0, np.exp(eta) / 2.0)
+        make = lambda: mr.GLM(y, X, family=mr.families.Gamma(mr.links.Log()))  # noqa: E731
+
+    def fit():
+        res = make().fit(cov_type="HC3")
+        return res.params, res.bse, res.llf
+
+    (b1, s1, l1), (b0, s0, l0) = _fit_both_ways(monkeypatch, fit)
+    assert _rel(b1, b0) < 1e-10 and _rel(s1, s0) < 1e-10
+    assert abs(l1 - l0) < 1e-10 * abs(l0)
