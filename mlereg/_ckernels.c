@@ -7,6 +7,9 @@
  * is tiny) and the weighted copy costs a pass of its own. This kernel reads each row
  * once and adds w_i x_i x_i' to accumulators held in registers:
  *
+ * - up to FIXED_F_MAX columns of a column-contiguous (Fortran-ordered) block: eight
+ *   rows at a time as vectors, one accumulator vector per entry of G's upper
+ *   triangle, one function per column count (the compiler unrolls the loops);
  * - up to FIXED_MAX columns of a C-ordered block: one function per column count, so
  *   the compiler unrolls the loops and keeps the p x p accumulator in registers;
  * - otherwise (more columns, or another layout): rows are copied, RB at a time, into a
@@ -38,10 +41,14 @@
 #endif
 
 typedef double v8 __attribute__((vector_size(64), aligned(64)));
+typedef double v8u __attribute__((vector_size(64), aligned(8))); /* unaligned loads */
 
 /* the per-column-count kernels cover 1..FIXED_MAX columns (measured: up to 14 they
    beat the panel kernel; at 16 the accumulator no longer fits in registers) */
 #define FIXED_MAX 14
+/* the column-contiguous kernels cover 1..FIXED_F_MAX columns (measured at 16,384 rows
+   in cache: 0.5x the panel kernel's time at 10 columns, 0.9x at 16 and 20, 1.2x at 24) */
+#define FIXED_F_MAX 16
 /* rows per buffer of the panel kernel, and the most columns it takes */
 #define RB 128
 #define PMAX 64
@@ -96,6 +103,63 @@ typedef void (*fixed_fn)(const double *, Py_ssize_t, Py_ssize_t, const double *,
 static const fixed_fn FIXED_FNS[FIXED_MAX + 1] = {
     NULL, fixed_1, fixed_2, fixed_3, fixed_4, fixed_5, fixed_6, fixed_7,
     fixed_8, fixed_9, fixed_10, fixed_11, fixed_12, fixed_13, fixed_14};
+
+/* ---- column-contiguous block, P columns known at compile time ------------------ */
+
+#define FIXED_F(P)                                                                      \
+    CLONES static void fixed_f_##P(const double *X, Py_ssize_t n, Py_ssize_t cs,        \
+                                   const double *w, const double *u, double *G,         \
+                                   double *g)                                           \
+    {                                                                                   \
+        v8 acc[P][P], ga[P];                                                            \
+        for (int j = 0; j < P; j++) {                                                   \
+            ga[j] = (v8){0};                                                            \
+            for (int k = j; k < P; k++) acc[j][k] = (v8){0};                            \
+        }                                                                               \
+        Py_ssize_t i = 0;                                                               \
+        for (; i + 8 <= n; i += 8) {                                                    \
+            v8 x[P];                                                                    \
+            for (int k = 0; k < P; k++) x[k] = *(const v8u *)(X + k * cs + i);          \
+            v8 wv = w ? (v8) * (const v8u *)(w + i) : (v8){1, 1, 1, 1, 1, 1, 1, 1};     \
+            for (int j = 0; j < P; j++) {                                               \
+                v8 s = wv * x[j];                                                       \
+                for (int k = j; k < P; k++) acc[j][k] += s * x[k];                      \
+            }                                                                           \
+            if (u) {                                                                    \
+                v8 uv = *(const v8u *)(u + i);                                          \
+                for (int k = 0; k < P; k++) ga[k] += uv * x[k];                         \
+            }                                                                           \
+        }                                                                               \
+        for (int j = 0; j < P; j++) { /* the lanes, then the last n % 8 rows */         \
+            double t = 0;                                                               \
+            for (int l = 0; l < 8; l++) t += ga[j][l];                                  \
+            g[j] = t;                                                                   \
+            for (int k = j; k < P; k++) {                                               \
+                t = 0;                                                                  \
+                for (int l = 0; l < 8; l++) t += acc[j][k][l];                          \
+                G[j * P + k] = t;                                                       \
+            }                                                                           \
+        }                                                                               \
+        for (; i < n; i++) {                                                            \
+            double wi = w ? w[i] : 1.0;                                                 \
+            for (int j = 0; j < P; j++) {                                               \
+                double s = wi * X[j * cs + i];                                          \
+                for (int k = j; k < P; k++) G[j * P + k] += s * X[k * cs + i];          \
+                if (u) g[j] += u[i] * X[j * cs + i];                                    \
+            }                                                                           \
+        }                                                                               \
+        for (int j = 0; j < P; j++)                                                     \
+            for (int k = j + 1; k < P; k++) G[k * P + j] = G[j * P + k];                \
+    }
+
+FIXED_F(1) FIXED_F(2) FIXED_F(3) FIXED_F(4) FIXED_F(5) FIXED_F(6) FIXED_F(7) FIXED_F(8)
+FIXED_F(9) FIXED_F(10) FIXED_F(11) FIXED_F(12) FIXED_F(13) FIXED_F(14) FIXED_F(15)
+FIXED_F(16)
+
+static const fixed_fn FIXED_F_FNS[FIXED_F_MAX + 1] = {
+    NULL, fixed_f_1, fixed_f_2, fixed_f_3, fixed_f_4, fixed_f_5, fixed_f_6,
+    fixed_f_7, fixed_f_8, fixed_f_9, fixed_f_10, fixed_f_11, fixed_f_12, fixed_f_13,
+    fixed_f_14, fixed_f_15, fixed_f_16};
 
 /* ---- any layout, up to PMAX columns: panels over a padded row buffer ------------ */
 
@@ -210,7 +274,9 @@ static PyObject *gram_score(PyObject *self, PyObject *args)
         const double *up = has_u ? u.buf : NULL;
         Py_ssize_t rs = X.strides[0] / 8, cs = X.strides[1] / 8;
         Py_BEGIN_ALLOW_THREADS
-        if (cs == 1 && p <= FIXED_MAX)
+        if (rs == 1 && p <= FIXED_F_MAX)
+            FIXED_F_FNS[p](xp, n, cs, wp, up, G.buf, g.buf);
+        else if (cs == 1 && p <= FIXED_MAX)
             FIXED_FNS[p](xp, n, rs, wp, up, G.buf, g.buf);
         else
             panels(xp, n, p, rs, cs, wp, up, G.buf, g.buf);

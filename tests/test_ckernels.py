@@ -52,9 +52,10 @@ def test_gram_score_matches_numpy(p, layout):
 
 
 @pytest.mark.parametrize("p", [3, 30])
-@pytest.mark.parametrize("n", [0, 1, 2, 3, 129])
-def test_gram_score_few_rows(n, p):
-    X = np.arange(1.0, n * p + 1).reshape(n, p) / 7
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 9, 129])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_gram_score_few_rows(n, p, order):
+    X = np.asarray(np.arange(1.0, n * p + 1).reshape(n, p) / 7, order=order)
     w, u = np.linspace(0.5, 1.5, n), np.linspace(-1, 1, n)
     G, g = _gram_score(X, w, u)
     np.testing.assert_allclose(G, X.T @ (w[:, None] * X), rtol=1e-14, atol=0)
