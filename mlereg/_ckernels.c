@@ -24,11 +24,17 @@
  * C99 compiler that knows GCC's vector extensions; without it mlereg falls back to
  * numpy (see mlereg._linalg.block_gram_score).
  *
+ * The linear predictor X b of a C-ordered block of up to FIXED_MAX columns is here too:
+ * the BLAS's matrix-vector product is slow on such short rows.
+ *
  * Python signature: gram_score(X, w, u, G, g) -> None
  *   X: 2-D float64 buffer (n, p), any strides; w, u: 1-D float64 (n,) C-contiguous,
  *   or None (w = 1; no score); G: writable C-contiguous float64 (p, p), overwritten with
  *   X' diag(w) X (symmetric); g: writable float64 (p,), overwritten with X' u (ignored
  *   when u is None).
+ * linear_predictor(X, b, eta) -> None
+ *   X: 2-D float64 (n, p) with contiguous rows, 1 <= p <= 14; b: float64 (p,); eta:
+ *   writable float64 (n,), overwritten with X b.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -235,6 +241,33 @@ CLONES static void panels(const double *X, Py_ssize_t n, Py_ssize_t p, Py_ssize_
         for (Py_ssize_t k = j + 1; k < p; k++) G[k * p + j] = G[j * p + k];
 }
 
+/* ---- the linear predictor X b ---------------------------------------------------- */
+
+/* C-ordered rows, P columns known at compile time: a dot product per row (at 10
+   columns 0.5x the time of numpy's matmul, which goes to the BLAS's dgemv; the same
+   time at 16; for other layouts and wider designs the BLAS is as fast or faster) */
+#define DOT_C(P)                                                                        \
+    CLONES static void dot_c_##P(const double *X, Py_ssize_t n, Py_ssize_t rs,          \
+                                 const double *b, double *eta)                          \
+    {                                                                                   \
+        double bb[P];                                                                   \
+        for (int k = 0; k < P; k++) bb[k] = b[k];                                       \
+        for (Py_ssize_t i = 0; i < n; i++) {                                            \
+            const double *x = X + i * rs;                                               \
+            double t = 0;                                                               \
+            for (int k = 0; k < P; k++) t += x[k] * bb[k];                              \
+            eta[i] = t;                                                                 \
+        }                                                                               \
+    }
+
+DOT_C(1) DOT_C(2) DOT_C(3) DOT_C(4) DOT_C(5) DOT_C(6) DOT_C(7) DOT_C(8)
+DOT_C(9) DOT_C(10) DOT_C(11) DOT_C(12) DOT_C(13) DOT_C(14)
+
+typedef void (*dot_fn)(const double *, Py_ssize_t, Py_ssize_t, const double *, double *);
+static const dot_fn DOT_C_FNS[FIXED_MAX + 1] = {
+    NULL, dot_c_1, dot_c_2, dot_c_3, dot_c_4, dot_c_5, dot_c_6, dot_c_7, dot_c_8,
+    dot_c_9, dot_c_10, dot_c_11, dot_c_12, dot_c_13, dot_c_14};
+
 /* ---- Python binding (the buffer protocol: no numpy headers needed) --------------- */
 
 static int get_vector(PyObject *obj, Py_buffer *view, Py_ssize_t n, int writable,
@@ -296,9 +329,47 @@ release_X:
     Py_RETURN_NONE;
 }
 
+static PyObject *linear_predictor(PyObject *self, PyObject *args)
+{
+    PyObject *Xo, *bo, *eo;
+    if (!PyArg_ParseTuple(args, "OOO", &Xo, &bo, &eo)) return NULL;
+    Py_buffer X, b, e;
+    if (PyObject_GetBuffer(Xo, &X, PyBUF_STRIDES | PyBUF_FORMAT) < 0) return NULL;
+    if (X.ndim != 2 || X.itemsize != 8 || X.format == NULL || strcmp(X.format, "d") != 0 ||
+        X.strides[0] % 8 || X.strides[1] != 8 || X.shape[1] < 1 || X.shape[1] > FIXED_MAX) {
+        PyErr_SetString(PyExc_ValueError,
+                        "X must be a 2-D float64 array of contiguous rows of 1 to 14 columns");
+        PyBuffer_Release(&X);
+        return NULL;
+    }
+    Py_ssize_t n = X.shape[0], p = X.shape[1];
+    if (get_vector(bo, &b, p, 0, "b") < 0) {
+        PyBuffer_Release(&X);
+        return NULL;
+    }
+    if (get_vector(eo, &e, n, 1, "eta") < 0) {
+        PyBuffer_Release(&b);
+        PyBuffer_Release(&X);
+        return NULL;
+    }
+    {
+        const double *xp = (const double *)X.buf;
+        Py_ssize_t rs = X.strides[0] / 8;
+        Py_BEGIN_ALLOW_THREADS
+        DOT_C_FNS[p](xp, n, rs, b.buf, e.buf);
+        Py_END_ALLOW_THREADS
+    }
+    PyBuffer_Release(&e);
+    PyBuffer_Release(&b);
+    PyBuffer_Release(&X);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"gram_score", gram_score, METH_VARARGS,
      "gram_score(X, w, u, G, g): G = X' diag(w) X and g = X' u for one row block."},
+    {"linear_predictor", linear_predictor, METH_VARARGS,
+     "linear_predictor(X, b, eta): eta = X b for one row block."},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_ckernels",

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._linalg import block_gram_score, block_rows, row_order, uses_ckernel
+from ._linalg import block_eta, block_gram_score, block_rows, row_order, uses_ckernel
 from ._rowkernels import Generic
 from ._threads import run_blocks, threads_for
 
@@ -108,7 +108,7 @@ def evaluate(
         information, the block's X'WX and X'u."""
         Xb = X[sl]
         e = eta[sl]
-        np.matmul(Xb, beta, out=e)
+        block_eta(Xb, beta, e)
         if offset is not None:
             e += offset[sl]
         w = None if W is None else W[sl]

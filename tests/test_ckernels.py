@@ -1,6 +1,7 @@
 """The compiled kernel of the row passes (``mlereg._ckernels``) against numpy.
 
-``gram_score(X, w, u, G, g)`` writes X' diag(w) X and X' u for one row block. It must
+``gram_score(X, w, u, G, g)`` writes X' diag(w) X and X' u for one row block, and
+``linear_predictor(X, b, eta)`` writes X b for a block of contiguous rows. They must
 give numpy's numbers to rounding (1e-13 relative: only the order of the additions
 differs) for every column count and layout, and fits must not depend on whether it
 was built (1e-10, the issue's tolerance for optimised paths). Without a C compiler the
@@ -72,6 +73,38 @@ def test_gram_score_rejects_what_it_cannot_take():
         ck.gram_score(np.ones((4, 2)), np.ones(3), None, G, g)
     with pytest.raises(ValueError, match="G must be"):
         ck.gram_score(np.ones((4, 2)), None, None, np.empty((3, 3)), g)
+
+
+@pytest.mark.parametrize("p", range(1, 15))
+@pytest.mark.parametrize("every", [1, 3])
+def test_linear_predictor_matches_numpy(p, every):
+    rng = np.random.default_rng(100 + p)
+    X = rng.standard_normal((3001, p))[::every]  # every 3rd row: rows apart in memory
+    b = rng.standard_normal(p)
+    eta = np.full(X.shape[0], np.nan)
+    ck.linear_predictor(X, b, eta)
+    assert _rel(eta, X @ b) < 1e-14
+
+
+def test_linear_predictor_rejects_what_it_cannot_take():
+    eta = np.empty(4)
+    with pytest.raises(ValueError, match="contiguous rows of 1 to 14 columns"):
+        ck.linear_predictor(np.ones((4, 2), order="F"), np.ones(2), eta)
+    with pytest.raises(ValueError, match="contiguous rows of 1 to 14 columns"):
+        ck.linear_predictor(np.ones((4, 15)), np.ones(15), eta)
+    with pytest.raises(ValueError, match="b must be float64 with 2 elements"):
+        ck.linear_predictor(np.ones((4, 2)), np.ones(3), eta)
+    with pytest.raises(ValueError, match="eta must be"):
+        ck.linear_predictor(np.ones((4, 2)), np.ones(2), np.empty(5))
+
+
+def test_block_eta_takes_numpy_where_the_kernel_does_not_apply():
+    X = np.arange(40.0).reshape(4, 10)
+    b = np.linspace(-1, 1, 10)
+    for Xb in (X, np.asfortranarray(X), X[:, ::2]):
+        bb = b[: Xb.shape[1]]
+        eta = _linalg.block_eta(Xb, bb, np.empty(4))
+        assert np.all(np.abs(eta - Xb @ bb) <= 1e-14 * (np.abs(Xb) @ np.abs(bb)))
 
 
 def test_wide_designs_take_the_blas():
