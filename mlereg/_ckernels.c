@@ -10,11 +10,14 @@
  * - up to FIXED_F_MAX columns of a column-contiguous (Fortran-ordered) block: eight
  *   rows at a time as vectors, one accumulator vector per entry of G's upper
  *   triangle, one function per column count (the compiler unrolls the loops);
+ * - more columns of a column-contiguous block: G in tiles of 4 x 4 entries, eight rows
+ *   at a time, over chunks of RC rows that stay in cache (at 16,384 rows and 17 to 64
+ *   columns 0.5-0.8x the time of the panels below on a C-ordered copy);
  * - up to FIXED_MAX columns of a C-ordered block: one function per column count, so
  *   the compiler unrolls the loops and keeps the p x p accumulator in registers;
- * - otherwise (more columns, or another layout): rows are copied, RB at a time, into a
- *   buffer padded to whole vectors, and G is formed in panels of 8 (or 4, 2, 1) rows
- *   by 8 columns, each panel's accumulators in registers.
+ * - otherwise (C-ordered with more columns, or another layout): rows are copied, RB at
+ *   a time, into a buffer padded to whole vectors, and G is formed in panels of 8 (or
+ *   4, 2, 1) rows by 8 columns, each panel's accumulators in registers.
  *
  * Results equal numpy's to rounding (about 1e-15 relative; the order of the additions
  * differs). For the same input they are the same bits every time.
@@ -52,9 +55,14 @@ typedef double v8u __attribute__((vector_size(64), aligned(8))); /* unaligned lo
 /* the per-column-count kernels cover 1..FIXED_MAX columns (measured: up to 14 they
    beat the panel kernel; at 16 the accumulator no longer fits in registers) */
 #define FIXED_MAX 14
-/* the column-contiguous kernels cover 1..FIXED_F_MAX columns (measured at 16,384 rows
-   in cache: 0.5x the panel kernel's time at 10 columns, 0.9x at 16 and 20, 1.2x at 24) */
-#define FIXED_F_MAX 16
+/* the per-column-count column-contiguous kernels cover 1..FIXED_F_MAX columns
+   (measured at 16,384 rows in cache: 0.3-0.5x the time of the tiles below at 3 and 5
+   columns, 1.0-1.2x at 8 to 16) */
+#define FIXED_F_MAX 7
+/* The small helpers below are forced inline: GCC did not inline ``tile`` into the
+   target clones of its caller, and the call kept its accumulators in memory (8x
+   slower). */
+
 /* rows per buffer of the panel kernel, and the most columns it takes */
 #define RB 128
 #define PMAX 64
@@ -158,20 +166,16 @@ static const fixed_fn FIXED_FNS[FIXED_MAX + 1] = {
             for (int k = j + 1; k < P; k++) G[k * P + j] = G[j * P + k];                \
     }
 
-FIXED_F(1) FIXED_F(2) FIXED_F(3) FIXED_F(4) FIXED_F(5) FIXED_F(6) FIXED_F(7) FIXED_F(8)
-FIXED_F(9) FIXED_F(10) FIXED_F(11) FIXED_F(12) FIXED_F(13) FIXED_F(14) FIXED_F(15)
-FIXED_F(16)
+FIXED_F(1) FIXED_F(2) FIXED_F(3) FIXED_F(4) FIXED_F(5) FIXED_F(6) FIXED_F(7)
 
 static const fixed_fn FIXED_F_FNS[FIXED_F_MAX + 1] = {
-    NULL, fixed_f_1, fixed_f_2, fixed_f_3, fixed_f_4, fixed_f_5, fixed_f_6,
-    fixed_f_7, fixed_f_8, fixed_f_9, fixed_f_10, fixed_f_11, fixed_f_12, fixed_f_13,
-    fixed_f_14, fixed_f_15, fixed_f_16};
+    NULL, fixed_f_1, fixed_f_2, fixed_f_3, fixed_f_4, fixed_f_5, fixed_f_6, fixed_f_7};
 
 /* ---- any layout, up to PMAX columns: panels over a padded row buffer ------------ */
 
 /* accumulators of rows j0..j0+J of G, columns k0..k0+7, over the r buffered rows */
 #define PANEL(J)                                                                        \
-    static inline void panel_##J(const double *xb, const double *sb, Py_ssize_t r,      \
+    static inline __attribute__((always_inline)) void panel_##J(const double *xb, const double *sb, Py_ssize_t r,      \
                                  Py_ssize_t pp, Py_ssize_t j0, Py_ssize_t k0, v8 *acc)  \
     {                                                                                   \
         v8 a[J];                                                                        \
@@ -238,6 +242,80 @@ CLONES static void panels(const double *X, Py_ssize_t n, Py_ssize_t p, Py_ssize_
         }
     }
     for (Py_ssize_t j = 0; j < p; j++) /* panels fill the upper triangle (and more) */
+        for (Py_ssize_t k = j + 1; k < p; k++) G[k * p + j] = G[j * p + k];
+}
+
+/* ---- column-contiguous block, any number of columns: 4 x 4 tiles of G ------------ */
+
+/* rows per chunk: a chunk's columns stay in cache while every tile reads them */
+#define RC 512
+
+static inline __attribute__((always_inline)) double lane_sum(v8 v)
+{
+    double t = 0;
+    for (int l = 0; l < 8; l++) t += v[l];
+    return t;
+}
+
+/* entries (j0 + jj, k0 + kk), jj < J, kk < K, k >= j, of G over rows a..b (a multiple
+   of 8 apart); a missing column (J or K below 4) reads column j0 or k0 again and is
+   not stored */
+static inline __attribute__((always_inline)) void tile(const double *X, Py_ssize_t cs, const double *w, Py_ssize_t a,
+                        Py_ssize_t b, Py_ssize_t j0, int J, Py_ssize_t k0, int K, double *G,
+                        Py_ssize_t p)
+{
+    const double *xj[4], *xk[4];
+    for (int t = 0; t < 4; t++) {
+        xj[t] = X + (j0 + (t < J ? t : 0)) * cs;
+        xk[t] = X + (k0 + (t < K ? t : 0)) * cs;
+    }
+    v8 acc[4][4];
+    for (int jj = 0; jj < 4; jj++)
+        for (int kk = 0; kk < 4; kk++) acc[jj][kk] = (v8){0};
+    for (Py_ssize_t i = a; i < b; i += 8) {
+        v8 wv = w ? (v8) * (const v8u *)(w + i) : (v8){1, 1, 1, 1, 1, 1, 1, 1};
+        v8 sj[4], xv[4];
+        for (int t = 0; t < 4; t++) {
+            sj[t] = wv * *(const v8u *)(xj[t] + i);
+            xv[t] = *(const v8u *)(xk[t] + i);
+        }
+        for (int jj = 0; jj < 4; jj++)
+            for (int kk = 0; kk < 4; kk++) acc[jj][kk] += sj[jj] * xv[kk];
+    }
+    for (int jj = 0; jj < J; jj++)
+        for (int kk = 0; kk < K; kk++)
+            if (k0 + kk >= j0 + jj) G[(j0 + jj) * p + k0 + kk] += lane_sum(acc[jj][kk]);
+}
+
+CLONES static void column_tiles(const double *X, Py_ssize_t n, Py_ssize_t p, Py_ssize_t cs,
+                                const double *w, const double *u, double *G, double *g)
+{
+    memset(G, 0, sizeof(double) * p * p);
+    memset(g, 0, sizeof(double) * p);
+    Py_ssize_t n8 = n / 8 * 8;
+    for (Py_ssize_t a = 0; a < n8; a += RC) {
+        Py_ssize_t b = a + RC < n8 ? a + RC : n8;
+        for (Py_ssize_t j0 = 0; j0 < p; j0 += 4)
+            for (Py_ssize_t k0 = j0; k0 < p; k0 += 4)
+                tile(X, cs, w, a, b, j0, p - j0 < 4 ? (int)(p - j0) : 4, k0,
+                     p - k0 < 4 ? (int)(p - k0) : 4, G, p);
+        if (u)
+            for (Py_ssize_t k = 0; k < p; k++) {
+                v8 t = {0};
+                for (Py_ssize_t i = a; i < b; i += 8)
+                    t += *(const v8u *)(u + i) * *(const v8u *)(X + k * cs + i);
+                g[k] += lane_sum(t);
+            }
+    }
+    for (Py_ssize_t i = n8; i < n; i++) { /* the last n % 8 rows */
+        double wi = w ? w[i] : 1.0;
+        for (Py_ssize_t j = 0; j < p; j++) {
+            double sj = wi * X[j * cs + i];
+            for (Py_ssize_t k = j; k < p; k++) G[j * p + k] += sj * X[k * cs + i];
+            if (u) g[j] += u[i] * X[j * cs + i];
+        }
+    }
+    for (Py_ssize_t j = 0; j < p; j++)
         for (Py_ssize_t k = j + 1; k < p; k++) G[k * p + j] = G[j * p + k];
 }
 
@@ -309,6 +387,8 @@ static PyObject *gram_score(PyObject *self, PyObject *args)
         Py_BEGIN_ALLOW_THREADS
         if (rs == 1 && p <= FIXED_F_MAX)
             FIXED_F_FNS[p](xp, n, cs, wp, up, G.buf, g.buf);
+        else if (rs == 1)
+            column_tiles(xp, n, p, cs, wp, up, G.buf, g.buf);
         else if (cs == 1 && p <= FIXED_MAX)
             FIXED_FNS[p](xp, n, rs, wp, up, G.buf, g.buf);
         else
