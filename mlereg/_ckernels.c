@@ -59,10 +59,6 @@ typedef double v8u __attribute__((vector_size(64), aligned(8))); /* unaligned lo
    (measured at 16,384 rows in cache: 0.3-0.5x the time of the tiles below at 3 and 5
    columns, 1.0-1.2x at 8 to 16) */
 #define FIXED_F_MAX 7
-/* The small helpers below are forced inline: GCC did not inline ``tile`` into the
-   target clones of its caller, and the call kept its accumulators in memory (8x
-   slower). */
-
 /* rows per buffer of the panel kernel, and the most columns it takes */
 #define RB 128
 #define PMAX 64
@@ -172,6 +168,10 @@ static const fixed_fn FIXED_F_FNS[FIXED_F_MAX + 1] = {
     NULL, fixed_f_1, fixed_f_2, fixed_f_3, fixed_f_4, fixed_f_5, fixed_f_6, fixed_f_7};
 
 /* ---- any layout, up to PMAX columns: panels over a padded row buffer ------------ */
+
+/* The helpers called from the target clones (panel_J, lane_sum, tile) are forced
+   inline: GCC did not inline ``tile`` into its caller's clones, and the call kept the
+   accumulators in memory (8x slower). */
 
 /* accumulators of rows j0..j0+J of G, columns k0..k0+7, over the r buffered rows */
 #define PANEL(J)                                                                        \

@@ -173,16 +173,17 @@ def block_gram(Xb: np.ndarray, w: np.ndarray | None, buf: np.ndarray) -> np.ndar
     return (G + G.T) / 2
 
 
-def uses_ckernel(p: int) -> bool:
-    """Whether :func:`block_gram_score` runs the compiled kernel for ``p`` columns
-    (then it needs no buffer).
+def uses_ckernel(X: np.ndarray) -> bool:
+    """Whether :func:`block_gram_score` runs the compiled kernel on blocks of ``X``
+    (float64, at most ``CKERNEL_MAX_COLUMNS`` columns; then it needs no buffer).
 
     Examples
     --------
-    >>> uses_ckernel(1000)
+    >>> import numpy as np
+    >>> uses_ckernel(np.zeros((2, 1000)))
     False
     """
-    return _ckernels is not None and p <= CKERNEL_MAX_COLUMNS
+    return _ckernels is not None and X.dtype == np.float64 and X.shape[1] <= CKERNEL_MAX_COLUMNS
 
 
 def block_gram_score(
@@ -207,7 +208,7 @@ def block_gram_score(
     (True, [6.0, 9.0])
     """
     p = Xb.shape[1]
-    if uses_ckernel(p):
+    if uses_ckernel(Xb):
         G, g = np.empty((p, p)), np.empty(p)
         _ckernels.gram_score(
             Xb,
@@ -249,16 +250,16 @@ def _accumulate(
     """X' diag(w) X (and X' u) in one pass over row blocks of X.
 
     Each block's X_b' diag(w) X_b and X_b' u come from :func:`block_gram_score`,
-    through a reused buffer where it needs one. Works on
-    C- or Fortran-ordered X without copying it; the buffer takes X's layout. The blocks
-    are shared among the row threads (:mod:`mlereg._threads`), BLAS on one thread.
+    through a reused buffer where it needs one. Works on C- or Fortran-ordered X
+    without copying it; the buffer takes X's layout. The blocks are shared among the
+    row threads (:mod:`mlereg._threads`), BLAS on one thread.
     """
     n, p = X.shape
     B = min(n, block_rows(p)) or 1
     order = row_order(X)
 
     def run(chunk: list[int]) -> list[tuple[np.ndarray, np.ndarray | None]]:
-        buf = np.empty((0 if uses_ckernel(p) else B, p), order=order)
+        buf = np.empty((0 if uses_ckernel(X) else B, p), order=order)
         out = []
         for start in chunk:
             rows = slice(start, min(start + B, n))

@@ -120,7 +120,7 @@ def evaluate(
         return f, *block_gram_score(Xb, w, u, buf)
 
     def run(chunk: list[int]) -> list[tuple[float, np.ndarray | None, np.ndarray | None]]:
-        rows = B if information and gram and not uses_ckernel(p) else 0
+        rows = B if information and gram and not uses_ckernel(X) else 0
         buf = np.empty((rows, p), order=order)
         with np.errstate(all="ignore"):  # numpy's error state is per thread
             return [block(slice(a, a + B), buf) for a in chunk]

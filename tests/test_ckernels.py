@@ -107,9 +107,15 @@ def test_block_eta_takes_numpy_where_the_kernel_does_not_apply():
         assert np.all(np.abs(eta - Xb @ bb) <= 1e-14 * (np.abs(Xb) @ np.abs(bb)))
 
 
-def test_wide_designs_take_the_blas():
-    assert _linalg.uses_ckernel(_linalg.CKERNEL_MAX_COLUMNS)
-    assert not _linalg.uses_ckernel(_linalg.CKERNEL_MAX_COLUMNS + 1)
+def test_wide_or_other_dtype_designs_take_the_blas():
+    k = _linalg.CKERNEL_MAX_COLUMNS
+    assert _linalg.uses_ckernel(np.zeros((3, k)))
+    assert not _linalg.uses_ckernel(np.zeros((3, k + 1)))
+    assert not _linalg.uses_ckernel(np.zeros((3, 2), dtype=np.float32))
+    X = np.arange(12.0, dtype=np.float32).reshape(4, 3)  # the numpy path, same numbers
+    G, g = _linalg.block_gram_score(X, None, np.ones(4), np.empty((4, 3), dtype=np.float32))
+    np.testing.assert_array_equal(G, X.T @ X)
+    np.testing.assert_array_equal(g, X.sum(axis=0))
 
 
 def _fit_both_ways(monkeypatch, fit):
