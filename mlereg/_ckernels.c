@@ -455,4 +455,16 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_ckernels",
                                     "Compiled kernels of the row passes.", -1, methods};
 
-PyMODINIT_FUNC PyInit__ckernels(void) { return PyModule_Create(&module); }
+/* the limits the Python side dispatches on: MAX_COLUMNS for gram_score,
+   ETA_MAX_COLUMNS for linear_predictor */
+PyMODINIT_FUNC PyInit__ckernels(void)
+{
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL) return NULL;
+    if (PyModule_AddIntConstant(m, "MAX_COLUMNS", PMAX) < 0 ||
+        PyModule_AddIntConstant(m, "ETA_MAX_COLUMNS", FIXED_MAX) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

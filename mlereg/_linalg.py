@@ -42,10 +42,11 @@ RANK_TOL = 1e-11
 CHOL_RATIO_TOL = 1e-6
 
 # The compiled kernel takes designs of at most this many columns (its buffers are
-# sized for it); wider ones go to the BLAS, which is near its peak there.
-CKERNEL_MAX_COLUMNS = 64
-# ... and forms X b itself for C-ordered blocks of at most this many columns.
-CKERNEL_ETA_MAX_COLUMNS = 14
+# sized for it); wider ones go to the BLAS, which is near its peak there. It forms X b
+# itself for C-ordered blocks of at most CKERNEL_ETA_MAX_COLUMNS. Both limits are the
+# kernel's own (0 without it).
+CKERNEL_MAX_COLUMNS = getattr(_ckernels, "MAX_COLUMNS", 0)
+CKERNEL_ETA_MAX_COLUMNS = getattr(_ckernels, "ETA_MAX_COLUMNS", 0)
 
 # Bytes of one row block when forming X' W X. Measured on a 2-core AMD EPYC (2 MiB L2
 # per core, one BLAS thread) at n = 1e6, p = 10, 25, 50: blocks of 3 MiB are as fast as
