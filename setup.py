@@ -11,6 +11,6 @@ from setuptools import Extension, setup
 
 args = [] if sys.platform == "win32" else ["-O3", "-std=gnu99"]
 kernel = Extension(
-    "mlereg._ckernels", ["mlereg/_ckernels.c"], extra_compile_args=args, optional=True
+    "mlereg.linalg._ckernels", ["mlereg/linalg/_ckernels.c"], extra_compile_args=args, optional=True
 )
 setup(ext_modules=[kernel])

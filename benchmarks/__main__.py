@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 
 import mlereg as mr
-from mlereg import _linalg
-from mlereg.formula import design_from_formula
+from mlereg import linalg
+from mlereg.design.formula import design_from_formula
 
 
 # --- data --------------------------------------------------------------------------------
@@ -260,7 +260,7 @@ def main(argv: list[str] | None = None) -> None:
         f"# mlereg benchmark  ({platform.processor() or platform.machine()},"
         f" {os.cpu_count()} cpus, numpy {np.__version__}, threads {args.threads or 'default'},"
         f" mlereg row-pass threads {mr.get_num_threads()},"
-        f" compiled kernel {'yes' if _linalg._ckernels is not None else 'no'},"
+        f" compiled kernel {'yes' if linalg._ckernels is not None else 'no'},"
         f" load {os.getloadavg()[0]:.2f})"
     )
     for kind in args.models:

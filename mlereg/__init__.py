@@ -9,12 +9,15 @@ Examples
 ['Intercept', 'income']
 """
 
-from . import exceptions, families, links
-from ._threads import get_num_threads, set_num_threads
-from .distributions import DistributionResults, compare_distributions, fit_distribution
-from .generic import GenericLikelihoodModel, GenericLikelihoodResults
-from .inference import LRTestResult, lr_test
-from .models import (
+from . import exceptions
+from .distributions.fit import DistributionResults, compare_distributions, fit_distribution
+from .inference.anova import anova
+from .inference.lrtest import LRTestResult, lr_test
+from .inference.results import LikelihoodResults, NegativeBinomialResults, RegressionResults
+from .linalg.threads import get_num_threads, set_num_threads
+from .models import families, links
+from .models.generic import GenericLikelihoodModel, GenericLikelihoodResults
+from .models.glm import (
     GLM,
     OLS,
     Logit,
@@ -28,10 +31,9 @@ from .models import (
     poisson,
     probit,
 )
-from .penalty import L2Penalty
-from .results import LikelihoodResults, NegativeBinomialResults, RegressionResults
-from .summary import Summary
-from .tables import anova, compare
+from .optim.penalty import L2Penalty
+from .report.summary import Summary
+from .report.tables import compare
 
 __version__ = "0.1.0"
 

@@ -595,9 +595,9 @@ def test_non_convergence_warns_with_criterion(df):
 
 
 def test_large_designs_check_separation_after_the_fit(monkeypatch):
-    import mlereg.separation
+    import mlereg.models.separation
 
-    monkeypatch.setattr(mlereg.separation, "LP_MAX_CELLS", 0)  # as for a large design
+    monkeypatch.setattr(mlereg.models.separation, "LP_MAX_CELLS", 0)  # as for a large design
     data = load_csv("separated.csv")
     with pytest.warns(PerfectSeparationWarning, match="complete separation"):
         res = mr.logit("y ~ x", data).fit()

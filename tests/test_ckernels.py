@@ -1,4 +1,4 @@
-"""The compiled kernel of the row passes (``mlereg._ckernels``) against numpy.
+"""The compiled kernel of the row passes (``mlereg.linalg._ckernels``) against numpy.
 
 ``gram_score(X, w, u, G, g)`` writes X' diag(w) X and X' u for one row block, and
 ``linear_predictor(X, b, eta)`` writes X b for a block of contiguous rows. They must
@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 import mlereg as mr
-from mlereg import _linalg
+from mlereg import linalg
 
-ck = pytest.importorskip("mlereg._ckernels", reason="the compiled kernel was not built")
+ck = pytest.importorskip("mlereg.linalg._ckernels", reason="the compiled kernel was not built")
 
 
 def _rel(a, b):
@@ -103,24 +103,24 @@ def test_block_eta_takes_numpy_where_the_kernel_does_not_apply():
     b = np.linspace(-1, 1, 10)
     for Xb in (X, np.asfortranarray(X), X[:, ::2]):
         bb = b[: Xb.shape[1]]
-        eta = _linalg.block_eta(Xb, bb, np.empty(4))
+        eta = linalg.block_eta(Xb, bb, np.empty(4))
         assert np.all(np.abs(eta - Xb @ bb) <= 1e-14 * (np.abs(Xb) @ np.abs(bb)))
 
 
 def test_wide_or_other_dtype_designs_take_the_blas():
-    k = _linalg.CKERNEL_MAX_COLUMNS
-    assert _linalg.uses_ckernel(np.zeros((3, k)))
-    assert not _linalg.uses_ckernel(np.zeros((3, k + 1)))
-    assert not _linalg.uses_ckernel(np.zeros((3, 2), dtype=np.float32))
+    k = linalg.CKERNEL_MAX_COLUMNS
+    assert linalg.uses_ckernel(np.zeros((3, k)))
+    assert not linalg.uses_ckernel(np.zeros((3, k + 1)))
+    assert not linalg.uses_ckernel(np.zeros((3, 2), dtype=np.float32))
     X = np.arange(12.0, dtype=np.float32).reshape(4, 3)  # the numpy path, same numbers
-    G, g = _linalg.block_gram_score(X, None, np.ones(4), np.empty((4, 3), dtype=np.float32))
+    G, g = linalg.block_gram_score(X, None, np.ones(4), np.empty((4, 3), dtype=np.float32))
     np.testing.assert_array_equal(G, X.T @ X)
     np.testing.assert_array_equal(g, X.sum(axis=0))
 
 
 def _fit_both_ways(monkeypatch, fit):
     with_kernel = fit()
-    monkeypatch.setattr(_linalg, "_ckernels", None)
+    monkeypatch.setattr(linalg.dense, "_ckernels", None)
     without = fit()
     monkeypatch.undo()
     return with_kernel, without

@@ -11,9 +11,9 @@ import statsmodels.api as sm
 from scipy import integrate, optimize, stats
 
 import mlereg as mr
-from mlereg import numdiff
-from mlereg.distributions import SPECS
+from mlereg.distributions.fit import SPECS
 from mlereg.exceptions import BoundaryWarning, DataError
+from mlereg.optim import numdiff
 
 RTOL = 1e-8
 Q95 = stats.chi2.isf(0.05, 1)

@@ -5,7 +5,7 @@
   errors and log-likelihood equal to 1e-10 relative.
 * Threaded row passes (:func:`mlereg.set_num_threads`) add per-block sums in block
   order, so results are bit-for-bit those of one thread.
-* The fused row pass (:func:`mlereg._rowpass.evaluate`) equals the textbook formulas
+* The fused row pass (:func:`mlereg.models.rowpass.evaluate`) equals the textbook formulas
   computed on whole columns.
 * The fitted model on the warm-start path still agrees with statsmodels at 1e-8.
 """
@@ -17,11 +17,12 @@ import pytest
 import statsmodels.api as sm
 
 import mlereg as mr
-from mlereg import _rowpass, _threads
-from mlereg import base as base_mod
 from mlereg import families as F
 from mlereg import links as L
-from mlereg._rowkernels import kernel_for
+from mlereg.linalg import threads
+from mlereg.models import base as base_mod
+from mlereg.models import rowpass
+from mlereg.models.rowkernels import kernel_for
 
 N = 120_000  # above SUBSAMPLE_MIN_ROWS, so the warm start is taken
 
@@ -144,7 +145,7 @@ def test_warm_start_fit_matches_statsmodels():
 def test_newton_stops_before_a_step_of_small_predicted_decrease():
     """f(x) = (x - 3)^2 from x = 2.9: the Newton step is 0.1 and predicts a decrease of
     exactly f(2.9) = 0.01 (closed form)."""
-    from mlereg.solver import newton
+    from mlereg.optim.newton import newton
 
     def f(x):
         return float((x[0] - 3) ** 2), np.array([2 * (x[0] - 3)]), np.eye(1) * 2
@@ -199,7 +200,7 @@ def test_warm_start_skipped_for_rank_deficient_design(monkeypatch):
 @pytest.fixture
 def small_thread_share(monkeypatch):
     """Threads for test-sized data: one per 100,000 elements of X."""
-    monkeypatch.setattr(_threads, "MIN_ELEMENTS_PER_THREAD", 100_000)
+    monkeypatch.setattr(threads, "MIN_ELEMENTS_PER_THREAD", 100_000)
 
 
 @pytest.mark.parametrize("name", ["logit", "poisson"])
@@ -209,7 +210,7 @@ def test_threads_give_identical_results(name, small_thread_share):
     try:
         one = MODELS[name](X, y).fit()
         mr.set_num_threads(3)
-        assert _threads.threads_for(200_000, 15, 100) == 3  # the threaded path is taken
+        assert threads.threads_for(200_000, 15, 100) == 3  # the threaded path is taken
         three = MODELS[name](X, y).fit()
     finally:
         mr.set_num_threads(old)
@@ -242,7 +243,7 @@ def test_threaded_fits_restore_blas_threads(small_thread_share):
     X, y, _ = _data("binary", n=150_000, p=14)
     old = mr.set_num_threads(2)
     try:
-        assert _threads.threads_for(150_000, 14, 100) == 2
+        assert threads.threads_for(150_000, 14, 100) == 2
         single = mr.Logit(y, X).fit().params.to_numpy()
         with ThreadPoolExecutor(3) as ex:  # fits overlapping in time
             fits = list(ex.map(lambda _: mr.Logit(y, X).fit().params.to_numpy(), range(3)))
@@ -265,7 +266,7 @@ def test_row_pass_equals_whole_column_formulas(family, order):
     beta = np.array([0.1, -0.2, 0.3, 0.05, -0.1])
     off = rng.normal(0, 0.1, X.shape[0])
     t = rng.uniform(0.5, 2.0, X.shape[0])
-    ev = _rowpass.evaluate(X, beta, off, kernel_for(family, y, t), information=True)
+    ev = rowpass.evaluate(X, beta, off, kernel_for(family, y, t), information=True)
     eta = X @ beta + off
     mu = family.link.inverse(eta)
     m1 = family.link.mu_eta(eta)
@@ -369,7 +370,7 @@ def test_threaded_fits_work_in_a_forked_child(small_thread_share):
 def test_specialised_row_kernels_equal_the_generic_one(kind, weighted):
     """BinaryLogit / PoissonLog against the family's own functions (Generic), with
     linear predictors out to and past the clamps (|eta| = 36.04 logit, exp(eta) < eps)."""
-    from mlereg import _rowkernels as K
+    from mlereg.models import rowkernels as K
 
     rng = np.random.default_rng(11)
     n = 20_000
@@ -404,7 +405,7 @@ def test_specialised_row_kernels_equal_the_generic_one(kind, weighted):
 
 
 def test_specialised_kernels_only_where_they_apply():
-    from mlereg import _rowkernels as K
+    from mlereg.models import rowkernels as K
 
     y01, yprop = np.array([0.0, 1.0, 1.0]), np.array([0.0, 0.5, 1.0])
     assert type(K.kernel_for(F.Binomial(), y01, None)) is K.BinaryLogit
@@ -479,17 +480,17 @@ def test_xlogy_shortcut_equals_scipy():
 
 
 def test_blocked_gram_is_the_same_on_any_number_of_threads(small_thread_share):
-    from mlereg import _linalg
+    from mlereg import linalg
 
     rng = np.random.default_rng(8)
     X = rng.standard_normal((300_000, 6))
     w, u = rng.uniform(0.1, 2.0, 300_000), rng.standard_normal(300_000)
     old = mr.set_num_threads(1)
     try:
-        one = _linalg.gram_and_score(X, w, u)
+        one = linalg.gram_and_score(X, w, u)
         mr.set_num_threads(3)
-        assert _threads.threads_for(*X.shape, 100) == 3  # the threaded path is taken
-        three = _linalg.gram_and_score(X, w, u)
+        assert threads.threads_for(*X.shape, 100) == 3  # the threaded path is taken
+        three = linalg.gram_and_score(X, w, u)
     finally:
         mr.set_num_threads(old)
     assert np.array_equal(one[0], three[0]) and np.array_equal(one[1], three[1])

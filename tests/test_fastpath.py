@@ -14,7 +14,7 @@ import pytest
 import statsmodels.api as sm
 
 import mlereg as mr
-from mlereg import _linalg
+from mlereg import linalg
 
 
 def _rel(a, b):
@@ -25,7 +25,7 @@ def _rel(a, b):
 @pytest.fixture
 def small_blocks(monkeypatch):
     """Blocks of 256 rows, so that moderate n crosses many block boundaries."""
-    monkeypatch.setattr(_linalg, "BLOCK_BYTES", 1)
+    monkeypatch.setattr(linalg.dense, "BLOCK_BYTES", 1)
 
 
 @pytest.fixture(
@@ -33,7 +33,7 @@ def small_blocks(monkeypatch):
         pytest.param(
             "compiled",
             marks=pytest.mark.skipif(
-                _linalg._ckernels is None, reason="built without a C compiler: numpy only"
+                linalg._ckernels is None, reason="built without a C compiler: numpy only"
             ),
         ),
         "numpy",
@@ -42,7 +42,7 @@ def small_blocks(monkeypatch):
 def kernel(request, monkeypatch):
     """Each block through the compiled kernel, or through numpy's BLAS calls."""
     if request.param == "numpy":
-        monkeypatch.setattr(_linalg, "_ckernels", None)
+        monkeypatch.setattr(linalg.dense, "_ckernels", None)
     return request.param
 
 
@@ -59,16 +59,16 @@ def test_weighted_gram_matches_numpy(order, n, small_blocks, kernel):
     X = _design(n, 7, order)
     w = np.random.default_rng(1).uniform(0, 3, n)
     expected = X.T @ (w[:, None] * X)
-    got = _linalg.weighted_gram(X, w)
+    got = linalg.weighted_gram(X, w)
     assert _rel(got, expected) < 1e-12
     assert np.array_equal(got, got.T)
-    assert _rel(_linalg.weighted_gram(X), X.T @ X) < 1e-12
+    assert _rel(linalg.weighted_gram(X), X.T @ X) < 1e-12
 
 
 def test_weighted_gram_negative_weights_and_strided_input(small_blocks, kernel):
     X = _design(3000, 6, "C")[:, ::2]  # neither C- nor F-contiguous
     w = np.random.default_rng(2).uniform(-1, 2, 3000)  # observed information can be < 0
-    assert _rel(_linalg.weighted_gram(X, w), X.T @ (w[:, None] * X)) < 1e-12
+    assert _rel(linalg.weighted_gram(X, w), X.T @ (w[:, None] * X)) < 1e-12
 
 
 @pytest.mark.parametrize("order", ["C", "F"])
@@ -76,7 +76,7 @@ def test_gram_and_score_matches_numpy(order, small_blocks, kernel):
     X = _design(4000, 9, order)
     rng = np.random.default_rng(3)
     w, u = rng.uniform(0, 1, 4000), rng.standard_normal(4000)
-    G, g = _linalg.gram_and_score(X, w, u)
+    G, g = linalg.gram_and_score(X, w, u)
     assert _rel(G, X.T @ (w[:, None] * X)) < 1e-12
     assert _rel(g, X.T @ u) < 1e-12
 
@@ -86,7 +86,7 @@ def test_gram_system_solve_and_inverse_match_numpy():
     w = np.random.default_rng(4).uniform(0.1, 1, 2000)
     r = np.random.default_rng(5).standard_normal(8)
     H = X.T @ (w[:, None] * X)
-    system = _linalg.GramSystem(X, w)
+    system = linalg.GramSystem(X, w)
     assert system.method == "cholesky"
     assert _rel(system.solve(r), np.linalg.solve(H, r)) < 1e-10
     assert _rel(system.inverse(), np.linalg.inv(H)) < 1e-10
@@ -97,7 +97,7 @@ def test_qr_fallback_on_row_blocks_matches_numpy(order, small_blocks):
     X = _design(2000, 5, order)
     w = np.random.default_rng(6).uniform(0.1, 1, 2000)
     r = np.random.default_rng(7).standard_normal(5)
-    qr = _linalg.GramSystem(X, w).qr()  # the R of sqrt(W) X, on 8 blocks of 256 rows
+    qr = linalg.GramSystem(X, w).qr()  # the R of sqrt(W) X, on 8 blocks of 256 rows
     H = X.T @ (w[:, None] * X)
     assert _rel(qr.solve_normal(r), np.linalg.solve(H, r)) < 1e-10
     assert _rel(qr.inv_normal(), np.linalg.inv(H)) < 1e-10
@@ -109,10 +109,10 @@ def test_qr_fallback_on_row_blocks_matches_numpy(order, small_blocks):
 
 
 def test_blocked_qr_takes_blocks_smaller_than_the_columns(monkeypatch, small_blocks):
-    monkeypatch.setattr(_linalg, "BLOCK_MIN_ROWS", 3)  # blocks of 3 rows, 7 columns
+    monkeypatch.setattr(linalg.dense, "BLOCK_MIN_ROWS", 3)  # blocks of 3 rows, 7 columns
     X = _design(50, 7, "C")
     y = X @ np.arange(7.0) + np.random.default_rng(9).standard_normal(50)
-    b, _ = _linalg.least_squares(X, y)
+    b, _ = linalg.least_squares(X, y)
     assert _rel(b, np.linalg.lstsq(X, y, rcond=None)[0]) < 1e-12
 
 
@@ -121,7 +121,7 @@ def test_rank_deficient_ols_on_row_blocks(order, small_blocks):
     X = _design(3000, 6, order)
     X = np.asarray(np.c_[X[:, :3], X[:, 1] - 2 * X[:, 2], X[:, 3:]], order=order)
     y = X @ np.arange(1.0, 8.0) + np.random.default_rng(10).standard_normal(3000)
-    fit = _linalg.fit_least_squares(X, y)
+    fit = linalg.fit_least_squares(X, y)
     assert fit.method == "qr" and fit.aliased.tolist() == [3]  # the later of the set
     keep = [0, 1, 2, 4, 5, 6]
     Xk = X[:, keep]
@@ -141,7 +141,7 @@ def test_ill_conditioned_ols_holds_no_copy_of_x(monkeypatch):
     y = X @ [1.0, 0.5, -1e-4, 0.1, 0.2] + rng.standard_normal(t.size)
     tracemalloc.start()
     try:
-        fit = _linalg.fit_least_squares(X, y)
+        fit = linalg.fit_least_squares(X, y)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -155,10 +155,10 @@ def test_ill_conditioned_ols_holds_no_copy_of_x(monkeypatch):
 
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_normal_equations_ols_matches_lstsq(order, monkeypatch, small_blocks):
-    monkeypatch.setattr(_linalg, "NORMAL_EQUATIONS_MIN_SIZE", 0)
+    monkeypatch.setattr(linalg.dense, "NORMAL_EQUATIONS_MIN_SIZE", 0)
     X = _design(3000, 6, order)
     y = X @ np.arange(1.0, 7.0) + np.random.default_rng(8).standard_normal(3000)
-    fit = _linalg.fit_least_squares(X, y)
+    fit = linalg.fit_least_squares(X, y)
     assert fit.method == "cholesky"
     assert _rel(fit.coef, np.linalg.lstsq(X, y, rcond=None)[0]) < 1e-10
     assert _rel(fit.cov_unscaled, np.linalg.inv(X.T @ X)) < 1e-10
@@ -168,23 +168,23 @@ def test_moderately_conditioned_ols_is_refined(monkeypatch, small_blocks):
     # cond(X'X) ~ 1e7: the normal equations, refined (the unrefined Cholesky solution
     # is 1.4e-9 off here, reciprocal condition 2e-7), agree with the QR solution refined
     # in long double
-    monkeypatch.setattr(_linalg, "NORMAL_EQUATIONS_MIN_SIZE", 0)
+    monkeypatch.setattr(linalg.dense, "NORMAL_EQUATIONS_MIN_SIZE", 0)
     rng = np.random.default_rng(13)
     x = rng.standard_normal(5000)
     X = np.c_[np.ones(5000), x, x + 1e-3 * rng.standard_normal(5000)]
     y = X @ [1.0, 2.0, -1.0] + rng.standard_normal(5000)
-    fit = _linalg.fit_least_squares(X, y)
+    fit = linalg.fit_least_squares(X, y)
     assert fit.method == "cholesky"
-    b, _ = _linalg.least_squares(X, y)
+    b, _ = linalg.least_squares(X, y)
     assert _rel(fit.coef, b) < 1e-10
 
 
 def test_ill_conditioned_ols_takes_the_qr_path(monkeypatch):
-    monkeypatch.setattr(_linalg, "NORMAL_EQUATIONS_MIN_SIZE", 0)
+    monkeypatch.setattr(linalg.dense, "NORMAL_EQUATIONS_MIN_SIZE", 0)
     x = np.linspace(0, 1, 400)
     X = np.vander(x, 9, increasing=True)  # cond ~ 1e7: normal equations would lose digits
     y = np.cos(3 * x)
-    fit = _linalg.fit_least_squares(X, y)
+    fit = linalg.fit_least_squares(X, y)
     assert fit.method == "qr"
     assert _rel(fit.coef, np.linalg.lstsq(X, y, rcond=None)[0]) < 1e-6
 
@@ -235,7 +235,7 @@ def test_fit_matches_plain_irls_and_statsmodels(kind, order, small_blocks):
 
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_large_ols_matches_statsmodels(order, monkeypatch, small_blocks):
-    monkeypatch.setattr(_linalg, "NORMAL_EQUATIONS_MIN_SIZE", 0)
+    monkeypatch.setattr(linalg.dense, "NORMAL_EQUATIONS_MIN_SIZE", 0)
     X = _design(5000, 6, order)
     y = X @ np.linspace(-1, 1, 6) + np.random.default_rng(12).standard_normal(5000)
     res = mr.OLS(y, X).fit()

@@ -10,9 +10,9 @@ import pandas as pd
 import patsy
 import pytest
 
-from mlereg import _fastdesign as fastdesign
-from mlereg import formula as fm
-from mlereg.formula import design_from_formula, drop_scope, without_term
+from mlereg.design import fastfill as fastdesign
+from mlereg.design import formula as fm
+from mlereg.design.formula import design_from_formula, drop_scope, without_term
 
 
 def _data(n: int = 300, seed: int = 11, missing: bool = True) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from scipy import stats
 from sklearn.linear_model import LogisticRegression
 
 import mlereg as mr
-from mlereg import numdiff
+from mlereg.optim import numdiff
 
 Q95 = stats.chi2.isf(0.05, 1)
 

@@ -48,10 +48,10 @@ def test_nist_params(name):
 def test_nist_params_on_row_blocks(name, monkeypatch):
     # the QR runs on row blocks (stacking each block under the R so far); with blocks of
     # 5 rows the hardest problems still reach the certified digits
-    from mlereg import _linalg
+    from mlereg import linalg
 
-    monkeypatch.setattr(_linalg, "BLOCK_BYTES", 1)
-    monkeypatch.setattr(_linalg, "BLOCK_MIN_ROWS", 5)
+    monkeypatch.setattr(linalg.dense, "BLOCK_BYTES", 1)
+    monkeypatch.setattr(linalg.dense, "BLOCK_MIN_ROWS", 5)
     d = _load(name)
     df = pd.DataFrame({"y": d["y"], **d["x"]})
     res = mr.ols(d["formula"], df).fit()

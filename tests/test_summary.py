@@ -22,7 +22,7 @@ import pytest
 
 import mlereg as mr
 from mlereg.exceptions import DataError
-from mlereg.render import escape_latex, format_column, format_pvalue
+from mlereg.report.render import escape_latex, format_column, format_pvalue
 
 from .conftest import HERE, load_csv
 

@@ -1,0 +1,954 @@
+"""From a formula and a data frame (or from arrays) to a :class:`Design`.
+
+This module (with :mod:`mlereg.design.fastfill`, its fast path for plain columns) is the
+only one that imports patsy. A :class:`Design` holds everything the
+models need, as numpy arrays: the response, the design matrix and its column names,
+offset and weights, which rows of the data were used and how many each variable made
+us drop, and a :class:`RowBuilder` that builds the design matrix for new data at
+predict time.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import re
+import tokenize
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import patsy
+import patsy.builtins
+from pandas.api.types import is_numeric_dtype as is_numeric
+
+from ..exceptions import DataError, DataWarning, FormulaError
+from ..linalg.threads import one_blas_thread
+from .fastfill import FINITE, fast_matrices, fill_design, level_rows
+
+Missing = Literal["drop", "raise"]
+ArrayLike = Any
+
+
+@dataclass(frozen=True)
+class Design:
+    """The numeric content of a model.
+
+    Attributes
+    ----------
+    y : ndarray, shape (n,) or (n, 2)
+        Response (two columns: successes and failures for binomial counts).
+    X : ndarray, shape (n, k)
+        Design matrix, float64.
+    endog_name : str
+    exog_names : tuple of str
+    offset, weights, freq_weights : ndarray or None
+        Aligned with the kept rows (exposure is already logged into ``offset``).
+    extra : dict of str -> ndarray
+        Other row-aligned arrays (e.g. cluster groups), aligned with the kept rows.
+    row_index : pandas.Index or None
+        Labels of the rows used, from the data's index.
+    n_dropped : int
+        Rows dropped for missing values.
+    dropped_by : dict of str -> int
+        For each variable with missing values, the number of rows it has missing.
+    formula : str or None
+    builder : RowBuilder or None
+        Builds X for new data (formula models only).
+    arg_columns : dict of str -> str
+        The data columns named by offset=, exposure=, weights=... (for predict).
+    response_levels : tuple or None
+        For a non-numeric response (bool, text, category): its levels in order; ``y``
+        then holds the level codes 0, 1, ... (a binary model reads the second level as
+        1, like R's factor response).
+    """
+
+    y: np.ndarray
+    X: np.ndarray
+    endog_name: str
+    exog_names: tuple[str, ...]
+    offset: np.ndarray | None = None
+    weights: np.ndarray | None = None
+    freq_weights: np.ndarray | None = None
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
+    row_index: pd.Index | None = None
+    n_dropped: int = 0
+    dropped_by: dict[str, int] = field(default_factory=dict)
+    formula: str | None = None
+    builder: RowBuilder | None = None
+    arg_columns: dict[str, str] = field(default_factory=dict)
+    response_levels: tuple[Any, ...] | None = None
+
+    @property
+    def nrows(self) -> int:
+        """Number of rows used."""
+        return self.X.shape[0]
+
+
+class RowBuilder:
+    """Builds the design matrix for new data, with the training data's levels and
+    transforms (a wrapper around patsy's ``DesignInfo``).
+
+    It pickles although patsy's ``DesignInfo`` does not: the pickle stores the
+    right-hand side of the formula, the training rows of the variables it uses and the
+    names it looked up outside the data (modules by name), and unpickling re-learns the
+    same levels and stateful transforms (``center``, splines...) from them. ``frame``
+    holds those training rows, with at least the ``columns`` the right-hand side reads
+    (only these are pickled).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = design_from_formula("y ~ C(g)", pd.DataFrame({"y": [1.0, 2, 3], "g": list("abb")}))
+    >>> d.builder.build(pd.DataFrame({"g": ["b"]})).tolist()
+    [[1.0, 1.0]]
+    """
+
+    def __init__(
+        self,
+        design_info: Any,
+        columns: tuple[str, ...],
+        rhs: str | None = None,
+        frame: pd.DataFrame | None = None,
+        eval_env: Any = None,
+    ):
+        self.design_info = design_info
+        self.columns = columns
+        self.rhs = rhs
+        self._frame = frame
+        self._eval_env = eval_env
+
+    # --- pickling ---------------------------------------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        import pickle
+
+        if self.rhs is None or self._frame is None:
+            raise TypeError("this RowBuilder was made without its formula and cannot pickle")
+        env: dict[str, tuple[str, Any]] = {}
+        namespace = getattr(self._eval_env, "namespace", {}) if self._eval_env else {}
+        for name in _formula_names(self.rhs):
+            if name in self.columns or name not in namespace:
+                continue
+            value = namespace[name]
+            if isinstance(value, type(np)):
+                env[name] = ("module", value.__name__)
+                continue
+            try:
+                pickle.dumps(value)
+            except Exception:  # noqa: BLE001 - unpicklable names are re-resolved at load
+                continue
+            env[name] = ("object", value)
+        return {
+            "columns": self.columns,
+            "rhs": self.rhs,
+            "frame": self._frame[list(self.columns)],
+            "env": env,
+            "column_names": tuple(self.design_info.column_names),
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        import importlib
+
+        namespace = {
+            k: importlib.import_module(v) if kind == "module" else v
+            for k, (kind, v) in state["env"].items()
+        }
+        namespace.setdefault("np", np)
+        env = patsy.EvalEnvironment([namespace])
+        X = patsy.dmatrix(state["rhs"], state["frame"], eval_env=env, NA_action="raise")
+        if tuple(X.design_info.column_names) != state["column_names"]:
+            raise DataError(
+                "the pickled formula rebuilt different design columns"
+                f" {X.design_info.column_names}, expected {list(state['column_names'])}"
+            )
+        self.design_info = X.design_info
+        self.columns = state["columns"]
+        self.rhs = state["rhs"]
+        self._frame = state["frame"]
+        self._eval_env = env
+
+    # --- building -----------------------------------------------------------------------
+    def _check_levels(self, frame: pd.DataFrame) -> None:
+        """Raise naming the column, the unseen levels and the known ones."""
+        for factor, info in self.design_info.factor_infos.items():
+            if info.type != "categorical":
+                continue
+            used = [c for c in _formula_names(factor.code) if c in frame.columns]
+            if len(used) != 1:
+                continue
+            col = used[0]
+            known = list(info.categories)
+            known_set = set(known)
+            values = pd.unique(frame[col].dropna())
+            new = [v for v in values if v not in known_set]
+            if new:
+                raise DataError(
+                    f"new data: the column {col!r} has level(s) {new[:10]} not seen when"
+                    f" fitting; known levels of {factor.code!r}: {known[:20]}"
+                )
+
+    def build(self, data: Any) -> np.ndarray:
+        """Return the design matrix for ``data`` (DataFrame or dict of columns).
+
+        Rows with a missing value in a used column give a row of NaN (so predictions
+        there are NaN, as R's ``predict`` with ``na.pass``).
+
+        Raises
+        ------
+        DataError
+            A used column is absent, or a categorical column has unseen levels.
+        """
+        if isinstance(data, Mapping) and not isinstance(data, pd.DataFrame):
+            data = pd.DataFrame({k: np.atleast_1d(v) for k, v in data.items()})
+        if not isinstance(data, pd.DataFrame):
+            raise TypeError(
+                f"new data for a formula model must be a DataFrame or a dict of columns,"
+                f" got {type(data).__name__}"
+            )
+        missing = [c for c in self.columns if c not in data.columns]
+        if missing:
+            close = {
+                c: difflib.get_close_matches(c, [str(k) for k in data.columns], n=1)
+                for c in missing
+            }
+            hints = "".join(f"; for {c!r} did you mean {m[0]!r}?" for c, m in close.items() if m)
+            raise DataError(
+                f"new data lack the column(s) {missing} that the formula uses;"
+                f" it has {list(data.columns)[:20]}{hints}"
+            )
+        frame = _clean_frame(data, self.columns)
+        self._check_levels(frame)
+        na = frame.isna().any(axis=1).to_numpy() if self.columns else np.zeros(len(frame), bool)
+        shape = (len(frame), len(self.design_info.column_names))
+        if not self.design_info.factor_infos:  # intercept only
+            return np.ones(shape)
+        if na.all():
+            return np.full(shape, np.nan)
+        if not na.any() and len(frame) >= FAST_BUILD_MIN_ROWS:
+            fast = self._fast_build(frame)
+            if fast is not None:
+                return fast
+        try:
+            (X,) = patsy.build_design_matrices(
+                [self.design_info], frame.loc[~na] if na.any() else frame, NA_action="raise"
+            )
+        except patsy.PatsyError as exc:
+            raise DataError(f"cannot build the design matrix for new data: {exc}") from None
+        if not na.any():
+            return np.asarray(X, dtype=float)
+        out = np.full(shape, np.nan)
+        out[~na] = np.asarray(X, dtype=float)
+        return out
+
+    def _fast_build(self, frame: pd.DataFrame) -> np.ndarray | None:
+        """The design for ``frame`` (no missing values, levels checked) filled with numpy
+        as the fit's design is (:mod:`mlereg.design.fastfill`), or None where patsy must
+        evaluate the terms. The fill is checked against patsy's on the first row."""
+        X = fill_design(self.design_info, frame, self._eval_env)
+        if X is None:
+            return None
+        try:
+            (head,) = patsy.build_design_matrices(
+                [self.design_info], frame.iloc[:1], NA_action="raise"
+            )
+        except patsy.PatsyError:
+            return None
+        return X if np.array_equal(np.asarray(head, dtype=float), X[:1]) else None
+
+
+def _formula_names(formula: str) -> list[str]:
+    """Identifiers and Q("...") names that appear in a formula, in order."""
+    names: list[str] = []
+    for m in re.finditer(r"""Q\(\s*(['"])(.*?)\1\s*\)""", formula):
+        names.append(m.group(2))
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(formula).readline):
+            if tok.type == tokenize.NAME and tok.string not in names:
+                names.append(tok.string)
+    except (tokenize.TokenError, IndentationError) as exc:
+        raise FormulaError(f"cannot parse the formula {formula!r}: {exc}") from None
+    return names
+
+
+# New data of at least this many rows get their design filled with numpy, like the
+# fit's (patsy's own build took 0.17 s for 2e5 rows and 10 columns and held 2x X).
+FAST_BUILD_MIN_ROWS = 1000
+
+
+def _missing(col: pd.Series | np.ndarray) -> np.ndarray | None:
+    """Which values of a column are missing (NaN, None, NA, NaT).
+
+    None for a column of numpy reals of at most 64 bits with no NaN and no inf (a finite
+    sum, one read of the column and no mask; overflow only costs the mask) and for numpy
+    integers and bools: such a column needs no check for non-finite values later either
+    (a wider real, e.g. ``longdouble``, can overflow when it becomes float64: it gets a
+    mask, and its copies in the design are checked).
+
+    Examples
+    --------
+    >>> _missing(pd.Series([1.0, 2.0])) is None, _missing(pd.Series([1.0, np.nan])).tolist()
+    (True, [False, True])
+    """
+    values = col.to_numpy() if isinstance(col, pd.Series) else col
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iub":
+        return None
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        with np.errstate(over="ignore", invalid="ignore"):
+            if values.dtype.itemsize <= 8 and np.isfinite(np.sum(values)):
+                return None
+        return np.isnan(values)  # pandas' isna does this, at twice the cost
+    return col.isna().to_numpy()  # type: ignore[union-attr]
+
+
+def _clean_frame(data: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
+    """Only the used columns, with pandas' nullable dtypes turned into numpy ones."""
+    out = {}
+    for c in columns:
+        s = data[c]
+        if isinstance(s.dtype, pd.BooleanDtype):
+            s = s.astype(bool)
+        elif pd.api.types.is_bool_dtype(s.dtype):
+            s = s.astype(bool)
+        elif isinstance(s.dtype, pd.api.extensions.ExtensionDtype) and is_numeric(s.dtype):
+            s = s.astype(float)
+        out[c] = s
+    return pd.DataFrame(out, index=data.index, copy=False)  # no stacking copy of the columns
+
+
+def _column_or_array(
+    data: pd.DataFrame | None, value: ArrayLike, argname: str, nrows: int
+) -> tuple[np.ndarray | None, str | None]:
+    """Resolve an argument given as a column name or an array to a float array."""
+    if value is None:
+        return None, None
+    if isinstance(value, str):
+        if data is None or value not in data.columns:
+            raise DataError(f"{argname}={value!r} is not a column of the data")
+        col = data[value]
+        if not (is_numeric(col.dtype) or pd.api.types.is_bool_dtype(col.dtype)):
+            raise DataError(
+                f"{argname}={value!r} names a column of dtype {col.dtype}; it must be numeric"
+            )
+        arr = col.astype("Float64").astype(float).to_numpy()
+        return arr, value
+    try:
+        arr = np.asarray(value, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise DataError(f"{argname} must be numeric (a column name or an array)") from None
+    if arr.shape[0] != nrows:
+        raise DataError(f"{argname} has {arr.shape[0]} values but the data have {nrows} rows")
+    return arr, argname
+
+
+def _check_finite(arr: np.ndarray, name: str, row_index: Any = None) -> None:
+    bad = np.isinf(arr)
+    if bad.any():
+        rows = np.flatnonzero(bad.reshape(bad.shape[0], -1).any(axis=1))[:5]
+        labels = (row_index[rows] if row_index is not None else rows).tolist()
+        raise DataError(
+            f"{name} has {int(bad.sum())} infinite value(s), first at row(s) {labels};"
+            " inf is not treated as missing: remove or recode those rows"
+        )
+
+
+def _prepare_extras(
+    data: pd.DataFrame | None,
+    nrows: int,
+    offset: ArrayLike,
+    exposure: ArrayLike,
+    weights: ArrayLike,
+    freq_weights: ArrayLike,
+    extra: Mapping[str, ArrayLike] | None,
+) -> dict[str, tuple[np.ndarray, str]]:
+    """Resolve offset/exposure/weights/extra arguments into named arrays."""
+    out: dict[str, tuple[np.ndarray, str]] = {}
+    for arg, value in (
+        ("offset", offset),
+        ("exposure", exposure),
+        ("weights", weights),
+        ("freq_weights", freq_weights),
+    ):
+        arr, label = _column_or_array(data, value, arg, nrows)
+        if arr is not None:
+            out[arg] = (arr, label or arg)
+    for arg, value in (extra or {}).items():
+        if value is None:
+            continue
+        if isinstance(value, str):
+            if data is None or value not in data.columns:
+                raise DataError(f"{arg}={value!r} is not a column of the data")
+            codes, _ = pd.factorize(data[value], use_na_sentinel=True)
+            arr = np.where(codes < 0, np.nan, codes).astype(float)
+            out[arg] = (arr, value)
+        else:
+            vals = value if isinstance(value, pd.Series) else pd.Series(np.asarray(value).ravel())
+            if len(vals) != nrows:
+                raise DataError(f"{arg} has {len(vals)} values but the data have {nrows} rows")
+            codes, _ = pd.factorize(vals, use_na_sentinel=True)
+            out[arg] = (np.where(codes < 0, np.nan, codes).astype(float), arg)
+    return out
+
+
+def _labels(mask: np.ndarray, index: Any, k: int = 5) -> list[Any]:
+    """Labels (from the data's index when there is one) of the first k rows in mask."""
+    rows = np.flatnonzero(mask)[:k]
+    return (index[rows] if index is not None else rows).tolist()
+
+
+def _validate_extras(resolved: dict[str, tuple[np.ndarray, str]], index: Any) -> None:
+    for arg, (arr, label) in resolved.items():
+        _check_finite(arr, f"{arg} ({label!r})" if label != arg else arg, index)
+        if arg in ("weights", "freq_weights") and np.any(arr < 0):
+            rows = _labels(arr < 0, index)
+            raise DataError(f"{arg} ({label!r}) has negative values at row(s) {rows}")
+        if arg == "exposure" and np.any(arr <= 0):
+            rows = _labels(arr <= 0, index)
+            raise DataError(f"exposure ({label!r}) must be positive; non-positive at row(s) {rows}")
+
+
+def _assemble(
+    y: np.ndarray,
+    X: np.ndarray,
+    resolved: dict[str, tuple[np.ndarray, str]],
+    **kwargs: Any,
+) -> Design:
+    offset = None
+    if "offset" in resolved:
+        offset = resolved["offset"][0]
+    if "exposure" in resolved:
+        log_exposure = np.log(resolved["exposure"][0])
+        offset = log_exposure if offset is None else offset + log_exposure
+    extra = {
+        k: v[0]
+        for k, v in resolved.items()
+        if k not in ("offset", "exposure", "weights", "freq_weights")
+    }
+    arg_columns = {k: label for k, (_, label) in resolved.items() if label != k}
+    return Design(
+        y=y,
+        X=X,
+        arg_columns=arg_columns,
+        offset=offset,
+        weights=resolved["weights"][0] if "weights" in resolved else None,
+        freq_weights=resolved["freq_weights"][0] if "freq_weights" in resolved else None,
+        extra=extra,
+        **kwargs,
+    )
+
+
+def _missing_summary(counts: dict[str, int], n_drop: int) -> str:
+    parts = ", ".join(f"{k!r}: {v}" for k, v in counts.items())
+    return f"{n_drop} row(s) have missing values (missing per column: {parts})"
+
+
+def _no_rows_left(counts: dict[str, int], n: int) -> DataError:
+    parts = ", ".join(f"{k!r} {v}" for k, v in counts.items())
+    return DataError(
+        f"no rows left: all {n} rows have a missing value in a variable the model uses"
+        f" (rows missing per column: {parts})"
+    )
+
+
+def _rows_to_drop(
+    masks: Iterable[tuple[str, np.ndarray | None]], n: int, missing: Missing
+) -> tuple[dict[str, int], np.ndarray | None, int]:
+    """The rows with a missing value in any of ``masks`` (label, per-row mask or None
+    for none missing), dropped together: the count per label, the rows' mask (None when
+    none is missing) and their number.
+
+    Raises with ``missing="raise"`` when a row is missing, and when every row is.
+
+    Examples
+    --------
+    >>> counts, drop, n_drop = _rows_to_drop([("x", np.array([True, False, True]))], 3, "drop")
+    >>> counts, drop.tolist(), n_drop
+    ({'x': 2}, [True, False, True], 2)
+    """
+    counts: dict[str, int] = {}
+    drop = None
+    for label, mask in masks:
+        if mask is not None and mask.any():
+            counts[label] = int(mask.sum())
+            drop = mask.copy() if drop is None else np.logical_or(drop, mask, out=drop)
+    n_drop = 0 if drop is None else int(drop.sum())
+    if n_drop and missing == "raise":
+        raise DataError(_missing_summary(counts, n_drop) + " and missing='raise'")
+    if n_drop == n:
+        raise _no_rows_left(counts, n_drop)
+    return counts, drop, n_drop
+
+
+def _response_levels(col: pd.Series) -> tuple[np.ndarray, tuple[Any, ...]] | None:
+    """Codes and levels of a non-numeric response (bool, text, category), else None.
+
+    Levels are in category order for a categorical column, ``(False, True)`` for bools
+    and sorted otherwise, as R's ``factor``; unused categories are dropped.
+    """
+    dtype = col.dtype
+    if is_numeric(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        return None
+    values = col.dropna()
+    if isinstance(dtype, pd.CategoricalDtype):
+        levels = tuple(c for c in dtype.categories if (values == c).any())
+    elif pd.api.types.is_bool_dtype(dtype):
+        levels = tuple(v for v in (False, True) if (values == v).any()) or (False, True)
+    else:
+        try:
+            levels = tuple(sorted(pd.unique(values)))
+        except TypeError:
+            levels = tuple(sorted(pd.unique(values), key=str))
+    lookup = {v: i for i, v in enumerate(levels)}
+    codes = np.array([lookup[v] for v in col], dtype=float)
+    return codes, levels
+
+
+def _warn_numeric_text(formula: str, frame: pd.DataFrame, columns: list[str]) -> None:
+    """Warn for a text column whose values are mostly numbers: it becomes dummies."""
+    dtypes = frame.dtypes  # one lookup, not a column fetched per name
+    for c in columns:
+        dtype = dtypes[c]
+        if not (
+            isinstance(dtype, np.dtype) and dtype.kind == "O" or isinstance(dtype, pd.StringDtype)
+        ):
+            continue
+        s = frame[c]
+        if re.search(r"\bC\(\s*" + re.escape(c) + r"\b", formula):
+            continue  # asked for a categorical explicitly
+        values = pd.unique(s.dropna())
+        if len(values) < 3:
+            continue
+        parsed = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
+        share = float(parsed.notna().mean())
+        if share >= 0.8:
+            bad = [v for v, ok in zip(values, parsed.notna(), strict=True) if not ok][:5]
+            warnings.warn(
+                f"the column {c!r} holds text but {share:.0%} of its {len(values)} distinct"
+                f" values are numbers (not numbers: {bad}); it is treated as categorical and"
+                f" becomes {len(values) - 1} dummy columns. Convert it with"
+                f" pd.to_numeric(df[{c!r}], errors='coerce') if it is numeric, or write"
+                f" C({c}) to keep it categorical without this warning",
+                DataWarning,
+                stacklevel=5,
+            )
+
+
+def design_from_formula(
+    formula: str,
+    data: Any,
+    *,
+    offset: ArrayLike = None,
+    exposure: ArrayLike = None,
+    weights: ArrayLike = None,
+    freq_weights: ArrayLike = None,
+    extra: Mapping[str, ArrayLike] | None = None,
+    missing: Missing = "drop",
+    eval_env: int | Any = 0,
+) -> Design:
+    """Evaluate ``formula`` on ``data`` and return a :class:`Design`.
+
+    Parameters
+    ----------
+    formula : str
+        A patsy formula, e.g. ``"y ~ x + C(g)"``; ``"s + f ~ x"`` gives a two-column
+        response (binomial successes and failures).
+    data : DataFrame or dict of columns
+    offset, exposure, weights, freq_weights : str or array, optional
+        A column name of ``data`` or an array with one value per row of ``data``.
+    extra : dict, optional
+        Other row-aligned arguments (e.g. ``{"groups": "firm"}``), dropped with the rows.
+    missing : {"drop", "raise"}
+        Drop rows with a missing value in any variable the model uses, or raise.
+    eval_env : int or patsy.EvalEnvironment
+        Where names in the formula that are not columns are looked up (frames up from
+        the caller of this function).
+
+    Returns
+    -------
+    Design
+
+    Raises
+    ------
+    FormulaError
+        The formula names a variable that is neither a column nor a Python name.
+    DataError
+        Infinite values, negative weights, non-positive exposure, no rows left.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"y": [1.0, 2.0, 4.0], "x": [0.0, 1.0, 2.0]})
+    >>> design_from_formula("y ~ x", df).exog_names
+    ('Intercept', 'x')
+    """
+    if isinstance(data, Mapping) and not isinstance(data, pd.DataFrame):
+        data = pd.DataFrame(dict(data))
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame or a dict of columns, got {type(data)}")
+    if missing not in ("drop", "raise"):
+        raise ValueError(f"missing must be 'drop' or 'raise', got {missing!r}")
+    if "~" not in formula:
+        raise FormulaError(f"the formula {formula!r} has no '~' separating response and terms")
+    if len(data) == 0:
+        raise DataError("the data have no rows")
+    if isinstance(eval_env, int):
+        eval_env = patsy.EvalEnvironment.capture(eval_env + 1)
+
+    columns = [c for c in _formula_names(formula) if c in data.columns]
+    resolved = _prepare_extras(data, len(data), offset, exposure, weights, freq_weights, extra)
+
+    # Rows with a missing value in any variable the model uses are dropped together.
+    masks = [(c, _missing(data[c])) for c in columns]
+    clean = {c for c, mask in masks if mask is None}  # numpy numbers, all finite
+    masks += [(label, _missing(arr)) for arr, label in resolved.values()]
+    counts, drop, n_drop = _rows_to_drop(masks, len(data), missing)
+    kept = data
+    if drop is not None:
+        keep = ~drop
+        kept = data.loc[keep]
+        resolved = {k: (arr[keep], label) for k, (arr, label) in resolved.items()}
+    frame = _clean_frame(kept, columns)
+    _validate_extras(resolved, frame.index)
+
+    lhs, rhs = formula.split("~", 1)
+    rhs_columns = tuple(c for c in _formula_names(rhs) if c in data.columns)
+    _warn_numeric_text(rhs, frame, list(rhs_columns))
+    lhs_name = _single_name(lhs)
+    mapped = None
+    if lhs_name is not None and lhs_name in frame.columns:
+        mapped = _response_levels(frame[lhs_name])
+    fast = fast_matrices(formula, frame, eval_env, with_response=mapped is None)
+    if fast is not None:
+        X, x_info, ymat, y_info = fast.X, fast.x_info, fast.y, fast.y_info
+        prototype = fast.prototype  # every used column: the pickle keeps ``columns``
+    else:
+        try:
+            if mapped is None:
+                ymat, xmat = patsy.dmatrices(formula, frame, eval_env=eval_env, NA_action="raise")
+            else:
+                ymat, xmat = None, patsy.dmatrix(rhs, frame, eval_env=eval_env, NA_action="raise")
+        except patsy.PatsyError as exc:
+            raise _formula_error(exc, formula, list(data.columns)) from None
+        X = np.asarray(xmat, dtype=float)  # patsy's layout: the kernels take C or F, no copy
+        x_info = xmat.design_info
+        y_info = ymat.design_info if ymat is not None else None
+        prototype = _prototype(frame, rhs, rhs_columns, x_info)
+    exog_names = tuple(x_info.column_names)
+    if mapped is None:
+        y = np.asarray(ymat, dtype=float)
+        if y.shape[1] == 1:
+            y = y[:, 0]
+        endog_names = y_info.column_names
+        levels = None
+    else:
+        y, levels = mapped
+        endog_names = [lhs_name]
+    _check_finite(y, f"the response {' + '.join(endog_names)!r}", frame.index)
+    # a finite column sum: no inf, no NaN. Copies of columns already found finite, and
+    # columns finite by construction, are not read again.
+    if fast is not None and fast.x_sources:
+        scan = [j for j, src in enumerate(fast.x_sources) if not (src is FINITE or src in clean)]
+        with np.errstate(over="ignore", invalid="ignore"):
+            sums = [np.sum(X[:, j]) for j in scan]
+    else:
+        scan = list(range(X.shape[1]))
+        sums = _column_scan(X, find_ones=False)[0]
+    for j, total in zip(scan, sums, strict=True):
+        if not np.isfinite(total):
+            _check_finite(X[:, j], f"the column {exog_names[j]!r}", frame.index)
+    return _assemble(
+        y,
+        X,
+        resolved,
+        endog_name=" + ".join(endog_names) if len(endog_names) > 1 else endog_names[0],
+        exog_names=exog_names,
+        row_index=frame.index,
+        n_dropped=n_drop,
+        dropped_by=counts,
+        formula=formula,
+        builder=RowBuilder(x_info, rhs_columns, rhs, prototype, eval_env),
+        response_levels=levels,
+    )
+
+
+def _single_name(lhs: str) -> str | None:
+    """The column name if the left-hand side is a bare name or ``Q("name")``."""
+    lhs = lhs.strip()
+    m = re.fullmatch(r"""Q\(\s*(['"])(.*)\1\s*\)""", lhs)
+    if m:
+        return m.group(2)
+    return lhs if lhs.isidentifier() else None
+
+
+def drop_scope(design: Design) -> dict[str, tuple[int, ...]]:
+    """The terms of a formula design that can be dropped one at a time, with their columns.
+
+    As R's ``drop.scope``: every term but the intercept that is not contained in a
+    higher-order term (``a`` cannot be dropped while ``a:b`` stays).
+
+    Parameters
+    ----------
+    design : Design
+        Built by :func:`design_from_formula`.
+
+    Returns
+    -------
+    dict of str -> tuple of int
+        Term name (as patsy writes it) -> indices of its columns in ``design.X``.
+
+    Raises
+    ------
+    TypeError
+        The design was not built from a formula.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"y": [1.0, 2, 4, 3], "a": [0.0, 1, 2, 3], "g": list("xyxy")})
+    >>> drop_scope(design_from_formula("y ~ a + g", df))
+    {'g': (1,), 'a': (2,)}
+    """
+    if design.builder is None:
+        raise TypeError("terms are known only for models built from a formula (from_formula)")
+    info = design.builder.design_info
+    terms = [t for t in info.terms if t.factors]
+    out: dict[str, tuple[int, ...]] = {}
+    for term in terms:
+        if any(set(term.factors) < set(other.factors) for other in terms):
+            continue
+        cols = info.term_slices[term]
+        out[term.name()] = tuple(range(cols.start, cols.stop))
+    return out
+
+
+def without_term(design: Design, term: str) -> Design:
+    """The same rows and response with the columns of one term removed.
+
+    The reduced design keeps every row of the original (as R's ``drop1`` refits on the
+    same model frame); its formula reads ``"<formula> - <term>"`` and it has no row
+    builder (it is meant for refitting, not for prediction).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"y": [1.0, 2, 4, 3], "a": [0.0, 1, 2, 3], "g": list("xyxy")})
+    >>> without_term(design_from_formula("y ~ a + g", df), "g").exog_names
+    ('Intercept', 'a')
+    """
+    scope = drop_scope(design)
+    if term not in scope:
+        raise FormulaError(
+            f"cannot drop {term!r}: droppable terms are {list(scope)} (the intercept and"
+            " terms contained in an interaction stay)"
+        )
+    keep = [j for j in range(design.X.shape[1]) if j not in scope[term]]
+    return replace(
+        design,
+        X=np.asfortranarray(design.X[:, keep]),
+        exog_names=tuple(design.exog_names[j] for j in keep),
+        formula=f"{design.formula} - {term}",
+        builder=None,
+    )
+
+
+# patsy's stateful transforms learn from every row (means, scales, spline knots)
+_STATEFUL = re.compile(r"\b(center|standardize|scale|bs|cr|cc|te)\s*\(")
+
+
+def _prototype(
+    frame: pd.DataFrame, rhs: str, columns: tuple[str, ...], design_info: Any
+) -> pd.DataFrame:
+    """The rows of the training data that rebuild the same design columns after pickling.
+
+    With a stateful transform every row matters and all are kept. Otherwise the design's
+    only memory of the data is the set of levels of each categorical factor, so row 0
+    and the first row of each distinct value of the columns each categorical factor
+    reads are enough: a few rows instead of a second copy of the data (columns used
+    only in numerical factors need no distinct values).
+    """
+    sub = frame[list(columns)]
+    if _STATEFUL.search(rhs) or len(sub) == 0:
+        return sub
+    groups = []
+    for factor, info in design_info.factor_infos.items():
+        if info.type == "categorical":
+            used = [c for c in _formula_names(factor.code) if c in sub.columns]
+            if used:
+                groups.append(used)
+    return sub.loc[level_rows(sub, groups)]
+
+
+def _formula_error(exc: Exception, formula: str, columns: list[str]) -> FormulaError:
+    msg = str(exc)
+    m = re.search(r"name '([^']+)' is not defined", msg)
+    if m:
+        name = m.group(1)
+        close = difflib.get_close_matches(name, [str(c) for c in columns], n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return FormulaError(
+            f"the formula {formula!r} uses {name!r}, which is not a column of the data"
+            f" nor a Python name{hint}"
+        )
+    return FormulaError(f"cannot evaluate the formula {formula!r}: {msg.splitlines()[0]}")
+
+
+def _column_scan(
+    X: np.ndarray, block: int = 16384, find_ones: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """Column sums of X and which columns are all ones, in one read of X.
+
+    The sums are matrix-vector products (BLAS) on row blocks (no n-vector of ones: a
+    new n-vector costs more in page faults than the sums); a NaN or inf in a column
+    makes its sum non-finite (so does overflow, which only costs the caller a closer
+    look at that column). Columns starting with 1 are compared with 1 on each block
+    while it is in cache (a column of a C-ordered X read by itself touches every cache
+    line of X).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sums, ones = _column_scan(np.c_[np.ones(3), [1.0, 2, np.nan], [1.0, 1, 2]])
+    >>> sums.tolist(), ones.tolist()
+    ([3.0, nan, 4.0], [True, False, False])
+    """
+    n, p = X.shape
+    ones = np.ones(min(block, n))
+    sums = np.zeros(p)
+    cand = np.flatnonzero(X[0] == 1) if n and find_ones else np.array([], dtype=int)
+    with np.errstate(over="ignore", invalid="ignore"), one_blas_thread():
+        for a in range(0, n, block):
+            Xb = X[a : a + block]
+            sums += ones[: Xb.shape[0]] @ Xb
+            if cand.size:
+                cand = cand[np.all(Xb[:, cand] == 1, axis=0)]
+    all_ones = np.zeros(p, dtype=bool)
+    all_ones[cand] = True
+    return sums, all_ones
+
+
+def design_from_arrays(
+    endog: ArrayLike,
+    exog: ArrayLike,
+    *,
+    offset: ArrayLike = None,
+    exposure: ArrayLike = None,
+    weights: ArrayLike = None,
+    freq_weights: ArrayLike = None,
+    extra: Mapping[str, ArrayLike] | None = None,
+    missing: Missing = "drop",
+) -> Design:
+    """Build a :class:`Design` from a response and a design matrix (numpy or pandas).
+
+    Column names come from a DataFrame's columns; for a bare array they are ``x1, x2,
+    ...``, with ``const`` for a column of ones (as statsmodels names them).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d = design_from_arrays(np.array([1.0, 2.0, 4.0]), np.c_[np.ones(3), [0.0, 1, 2]])
+    >>> d.exog_names
+    ('const', 'x1')
+    """
+    if missing not in ("drop", "raise"):
+        raise ValueError(f"missing must be 'drop' or 'raise', got {missing!r}")
+    endog_name = endog.name if isinstance(endog, pd.Series) and endog.name is not None else "y"
+    index = endog.index if isinstance(endog, (pd.Series, pd.DataFrame)) else None
+    if isinstance(exog, pd.Series):
+        exog = exog.to_frame()
+    names: tuple[str, ...] | None = None  # a bare array's: from its columns, below
+    if isinstance(exog, pd.DataFrame):
+        names = tuple(str(c) for c in exog.columns)
+        index = exog.index if index is None else index
+        X = exog.astype(float).to_numpy()
+    else:
+        X = np.asarray(exog, dtype=float)
+        if X.ndim == 1:
+            X = X[:, None]
+    if isinstance(endog, pd.DataFrame):
+        y = endog.astype(float).to_numpy()
+        endog_name = " + ".join(str(c) for c in endog.columns)
+    else:
+        y = np.asarray(endog, dtype=float)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    n = y.shape[0]
+    if n == 0:
+        raise DataError("the data have no rows")
+    if X.ndim != 2 or X.shape[0] != n:
+        raise DataError(f"exog has {X.shape[0]} rows but endog has {n}")
+    resolved = _prepare_extras(None, n, offset, exposure, weights, freq_weights, extra)
+    y_missing = _missing(y)  # None: no NaN and no inf (one read, through the sum)
+    y_finite = y_missing is None
+    na = {} if y_finite else {"endog": y_missing.reshape(n, -1).any(axis=1)}
+    # one read of X: column sums (a column with a finite sum has no NaN and no inf, so
+    # only the others are scanned) and, for a bare array, which columns are all ones
+    sums, all_ones = _column_scan(X, find_ones=names is None)
+    if names is None:
+        numbers = np.cumsum(~all_ones)
+        names = tuple("const" if c else f"x{k}" for c, k in zip(all_ones, numbers, strict=True))
+    suspect = np.flatnonzero(~np.isfinite(sums))
+    na.update({names[j]: np.isnan(X[:, j]) for j in suspect})
+    na.update({label: _missing(arr) for arr, label in resolved.values()})
+    counts, drop, n_drop = _rows_to_drop(na.items(), n, missing)
+    if drop is not None:
+        keep = ~drop
+        y, X = y[keep], X[keep]
+        resolved = {k: (arr[keep], label) for k, (arr, label) in resolved.items()}
+        index = index[keep] if index is not None else None
+    _validate_extras(resolved, index)
+    if not y_finite:
+        _check_finite(y, "endog", index)
+    for j in suspect:
+        _check_finite(X[:, j], f"the column {names[j]!r}", index)
+    return _assemble(
+        y,
+        X,  # the caller's memory order: the blocked kernels take C or F without a copy
+        resolved,
+        endog_name=str(endog_name),
+        exog_names=names,
+        row_index=index,
+        n_dropped=n_drop,
+        dropped_by=counts,
+    )
+
+
+def linear_constraint(
+    constraints: str | list[str], names: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Parse linear restrictions on named coefficients into ``R beta = q``.
+
+    Parameters
+    ----------
+    constraints : str or list of str
+        Comma-separated equations in the coefficient names, e.g.
+        ``"x1 = 0, C(g)[T.b] = C(g)[T.c]"`` or ``["x1 = 2 * x2", "x3"]`` (an expression
+        without ``=`` means ``= 0``).
+    names : list of str
+        The coefficient names, in order.
+
+    Returns
+    -------
+    R : ndarray (J, p)
+    q : ndarray (J,)
+
+    Raises
+    ------
+    FormulaError
+        A restriction cannot be parsed or names an unknown coefficient.
+
+    Examples
+    --------
+    >>> R, q = linear_constraint("x1 = 0, a = b", ["Intercept", "x1", "a", "b"])
+    >>> R.tolist(), q.tolist()
+    ([[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, -1.0]], [0.0, 0.0])
+    """
+    try:
+        lc = patsy.DesignInfo(list(names)).linear_constraint(constraints)
+    except patsy.PatsyError as exc:
+        raise FormulaError(
+            f"cannot parse the restriction(s) {constraints!r}: {exc}. Coefficient names"
+            f" are {list(names)}"
+        ) from None
+    return np.asarray(lc.coefs, dtype=float), np.asarray(lc.constants, dtype=float).ravel()

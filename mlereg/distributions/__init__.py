@@ -1,0 +1,1 @@
+"""Maximum likelihood for univariate distributions: the specs and the fits."""
