@@ -120,7 +120,7 @@ def test_wide_or_other_dtype_designs_take_the_blas():
 
 def _fit_both_ways(monkeypatch, fit):
     with_kernel = fit()
-    monkeypatch.setattr(linalg.dense, "_ckernels", None)
+    monkeypatch.setattr(linalg.blocks, "_ckernels", None)
     without = fit()
     monkeypatch.undo()
     return with_kernel, without

@@ -25,7 +25,7 @@ def _rel(a, b):
 @pytest.fixture
 def small_blocks(monkeypatch):
     """Blocks of 256 rows, so that moderate n crosses many block boundaries."""
-    monkeypatch.setattr(linalg.dense, "BLOCK_BYTES", 1)
+    monkeypatch.setattr(linalg.blocks, "BLOCK_BYTES", 1)
 
 
 @pytest.fixture(
@@ -42,7 +42,7 @@ def small_blocks(monkeypatch):
 def kernel(request, monkeypatch):
     """Each block through the compiled kernel, or through numpy's BLAS calls."""
     if request.param == "numpy":
-        monkeypatch.setattr(linalg.dense, "_ckernels", None)
+        monkeypatch.setattr(linalg.blocks, "_ckernels", None)
     return request.param
 
 
@@ -109,7 +109,7 @@ def test_qr_fallback_on_row_blocks_matches_numpy(order, small_blocks):
 
 
 def test_blocked_qr_takes_blocks_smaller_than_the_columns(monkeypatch, small_blocks):
-    monkeypatch.setattr(linalg.dense, "BLOCK_MIN_ROWS", 3)  # blocks of 3 rows, 7 columns
+    monkeypatch.setattr(linalg.blocks, "BLOCK_MIN_ROWS", 3)  # blocks of 3 rows, 7 columns
     X = _design(50, 7, "C")
     y = X @ np.arange(7.0) + np.random.default_rng(9).standard_normal(50)
     b, _ = linalg.least_squares(X, y)
@@ -155,7 +155,7 @@ def test_ill_conditioned_ols_holds_no_copy_of_x(monkeypatch):
 
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_normal_equations_ols_matches_lstsq(order, monkeypatch, small_blocks):
-    monkeypatch.setattr(linalg.dense, "NORMAL_EQUATIONS_MIN_SIZE", 0)
+    monkeypatch.setattr(linalg.qr, "NORMAL_EQUATIONS_MIN_SIZE", 0)
     X = _design(3000, 6, order)
     y = X @ np.arange(1.0, 7.0) + np.random.default_rng(8).standard_normal(3000)
     fit = linalg.fit_least_squares(X, y)
@@ -168,7 +168,7 @@ def test_moderately_conditioned_ols_is_refined(monkeypatch, small_blocks):
     # cond(X'X) ~ 1e7: the normal equations, refined (the unrefined Cholesky solution
     # is 1.4e-9 off here, reciprocal condition 2e-7), agree with the QR solution refined
     # in long double
-    monkeypatch.setattr(linalg.dense, "NORMAL_EQUATIONS_MIN_SIZE", 0)
+    monkeypatch.setattr(linalg.qr, "NORMAL_EQUATIONS_MIN_SIZE", 0)
     rng = np.random.default_rng(13)
     x = rng.standard_normal(5000)
     X = np.c_[np.ones(5000), x, x + 1e-3 * rng.standard_normal(5000)]
@@ -180,7 +180,7 @@ def test_moderately_conditioned_ols_is_refined(monkeypatch, small_blocks):
 
 
 def test_ill_conditioned_ols_takes_the_qr_path(monkeypatch):
-    monkeypatch.setattr(linalg.dense, "NORMAL_EQUATIONS_MIN_SIZE", 0)
+    monkeypatch.setattr(linalg.qr, "NORMAL_EQUATIONS_MIN_SIZE", 0)
     x = np.linspace(0, 1, 400)
     X = np.vander(x, 9, increasing=True)  # cond ~ 1e7: normal equations would lose digits
     y = np.cos(3 * x)
@@ -235,7 +235,7 @@ def test_fit_matches_plain_irls_and_statsmodels(kind, order, small_blocks):
 
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_large_ols_matches_statsmodels(order, monkeypatch, small_blocks):
-    monkeypatch.setattr(linalg.dense, "NORMAL_EQUATIONS_MIN_SIZE", 0)
+    monkeypatch.setattr(linalg.qr, "NORMAL_EQUATIONS_MIN_SIZE", 0)
     X = _design(5000, 6, order)
     y = X @ np.linspace(-1, 1, 6) + np.random.default_rng(12).standard_normal(5000)
     res = mr.OLS(y, X).fit()

@@ -133,7 +133,7 @@ def _layer(module: str) -> int | None:
 
 def test_the_graph_is_read():
     graph = import_graph()
-    assert "mlereg.linalg.threads" in graph["mlereg.linalg.dense"]
+    assert "mlereg.linalg.threads" in graph["mlereg.linalg.blocks"]
     assert "mlereg.models.families" in graph["mlereg.models.base"]
 
 

@@ -50,8 +50,8 @@ def test_nist_params_on_row_blocks(name, monkeypatch):
     # 5 rows the hardest problems still reach the certified digits
     from mlereg import linalg
 
-    monkeypatch.setattr(linalg.dense, "BLOCK_BYTES", 1)
-    monkeypatch.setattr(linalg.dense, "BLOCK_MIN_ROWS", 5)
+    monkeypatch.setattr(linalg.blocks, "BLOCK_BYTES", 1)
+    monkeypatch.setattr(linalg.blocks, "BLOCK_MIN_ROWS", 5)
     d = _load(name)
     df = pd.DataFrame({"y": d["y"], **d["x"]})
     res = mr.ols(d["formula"], df).fit()

@@ -111,7 +111,7 @@ def test_cluster_scores_match_a_direct_sum(monkeypatch):
     from mlereg import linalg
     from mlereg.inference.covariance import cluster_scores
 
-    monkeypatch.setattr(linalg.dense, "BLOCK_BYTES", 1)  # blocks of 256 rows
+    monkeypatch.setattr(linalg.blocks, "BLOCK_BYTES", 1)  # blocks of 256 rows
     rng = np.random.default_rng(3)
     X = np.asfortranarray(rng.standard_normal((3000, 4)))
     v = rng.standard_normal(3000)

@@ -1,4 +1,46 @@
-"""Linear algebra on row blocks: X'WX and X'u, Cholesky and pivoted-QR solves, threads."""
+"""Linear algebra on row blocks: X'WX and X'u, Cholesky and pivoted-QR solves, threads.
 
-from .dense import *  # noqa: F401,F403
-from .dense import _ckernels  # noqa: F401
+Modules, each importing only those before it: ``blocks`` (row blocks and the products
+on them, through the optional compiled kernel ``_ckernels``), ``qr`` (pivoted QR and
+least squares), ``systems`` (Newton systems and small positive definite solves);
+``threads`` and ``vectors`` stand alone.
+"""
+
+from .blocks import (
+    CKERNEL_MAX_COLUMNS,
+    block_eta,
+    block_gram_score,
+    block_rows,
+    gram_and_score,
+    kept_columns,
+    row_forms,
+    row_order,
+    uses_ckernel,
+    weighted_gram,
+)
+from .qr import fit_least_squares, least_squares
+from .systems import GramSystem, ScaledSystem, inv_psd, solve_psd
+
+try:  # the compiled kernel module, None in a build without it (as in blocks)
+    from . import _ckernels
+except ImportError:  # pragma: no cover - a build without a C compiler
+    _ckernels = None
+
+__all__ = [
+    "CKERNEL_MAX_COLUMNS",
+    "GramSystem",
+    "ScaledSystem",
+    "block_eta",
+    "block_gram_score",
+    "block_rows",
+    "fit_least_squares",
+    "gram_and_score",
+    "inv_psd",
+    "kept_columns",
+    "least_squares",
+    "row_forms",
+    "row_order",
+    "solve_psd",
+    "uses_ckernel",
+    "weighted_gram",
+]
