@@ -12,6 +12,7 @@ import pytest
 
 from mlereg.design import fastfill as fastdesign
 from mlereg.design import formula as fm
+from mlereg.design import frame as design_frame
 from mlereg.design.formula import design_from_formula, drop_scope, without_term
 
 
@@ -278,7 +279,7 @@ def test_new_data_design_filled_with_numpy_equals_patsy(formula):
     new = _data(3000, seed=4, missing=False)
     builder = design_from_formula(formula, fit_data).builder
     built = builder.build(new)
-    assert builder._fast_build(fm._clean_frame(new, builder.columns)) is not None
+    assert builder._fast_build(design_frame.clean_frame(new, builder.columns)) is not None
     (expected,) = patsy.build_design_matrices([builder.design_info], new, NA_action="raise")
     np.testing.assert_array_equal(built, np.asarray(expected))
 

@@ -1,11 +1,12 @@
-"""From a formula and a data frame (or from arrays) to a :class:`Design`.
+"""From a formula and a data frame to a :class:`~mlereg.design.design.Design`.
 
 This module (with :mod:`mlereg.design.fastfill`, its fast path for plain columns) is the
-only one that imports patsy. A :class:`Design` holds everything the
-models need, as numpy arrays: the response, the design matrix and its column names,
-offset and weights, which rows of the data were used and how many each variable made
-us drop, and a :class:`RowBuilder` that builds the design matrix for new data at
-predict time.
+only one that imports patsy. It evaluates the formula on the rows kept
+(:mod:`mlereg.design.frame` finds the missing values and resolves offset and weights),
+and gives the design a :class:`RowBuilder` that builds the design matrix for new data at
+predict time. The terms a formula design can drop (:func:`drop_scope`,
+:func:`without_term`) and linear restrictions on named coefficients
+(:func:`linear_constraint`) are read with patsy here too.
 """
 
 from __future__ import annotations
@@ -15,77 +16,30 @@ import io
 import re
 import tokenize
 import warnings
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import patsy
 import patsy.builtins
-from pandas.api.types import is_numeric_dtype as is_numeric
 
 from ..exceptions import DataError, DataWarning, FormulaError
-from ..linalg.threads import one_blas_thread
+from .design import Design, assemble
 from .fastfill import FINITE, fast_matrices, fill_design, level_rows
-
-Missing = Literal["drop", "raise"]
-ArrayLike = Any
-
-
-@dataclass(frozen=True)
-class Design:
-    """The numeric content of a model.
-
-    Attributes
-    ----------
-    y : ndarray, shape (n,) or (n, 2)
-        Response (two columns: successes and failures for binomial counts).
-    X : ndarray, shape (n, k)
-        Design matrix, float64.
-    endog_name : str
-    exog_names : tuple of str
-    offset, weights, freq_weights : ndarray or None
-        Aligned with the kept rows (exposure is already logged into ``offset``).
-    extra : dict of str -> ndarray
-        Other row-aligned arrays (e.g. cluster groups), aligned with the kept rows.
-    row_index : pandas.Index or None
-        Labels of the rows used, from the data's index.
-    n_dropped : int
-        Rows dropped for missing values.
-    dropped_by : dict of str -> int
-        For each variable with missing values, the number of rows it has missing.
-    formula : str or None
-    builder : RowBuilder or None
-        Builds X for new data (formula models only).
-    arg_columns : dict of str -> str
-        The data columns named by offset=, exposure=, weights=... (for predict).
-    response_levels : tuple or None
-        For a non-numeric response (bool, text, category): its levels in order; ``y``
-        then holds the level codes 0, 1, ... (a binary model reads the second level as
-        1, like R's factor response).
-    """
-
-    y: np.ndarray
-    X: np.ndarray
-    endog_name: str
-    exog_names: tuple[str, ...]
-    offset: np.ndarray | None = None
-    weights: np.ndarray | None = None
-    freq_weights: np.ndarray | None = None
-    extra: dict[str, np.ndarray] = field(default_factory=dict)
-    row_index: pd.Index | None = None
-    n_dropped: int = 0
-    dropped_by: dict[str, int] = field(default_factory=dict)
-    formula: str | None = None
-    builder: RowBuilder | None = None
-    arg_columns: dict[str, str] = field(default_factory=dict)
-    response_levels: tuple[Any, ...] | None = None
-
-    @property
-    def nrows(self) -> int:
-        """Number of rows used."""
-        return self.X.shape[0]
+from .frame import (
+    ArrayLike,
+    Missing,
+    check_finite,
+    clean_frame,
+    column_scan,
+    missing_mask,
+    prepare_extras,
+    response_levels,
+    rows_to_drop,
+    validate_extras,
+)
 
 
 class RowBuilder:
@@ -219,7 +173,7 @@ class RowBuilder:
                 f"new data lack the column(s) {missing} that the formula uses;"
                 f" it has {list(data.columns)[:20]}{hints}"
             )
-        frame = _clean_frame(data, self.columns)
+        frame = clean_frame(data, self.columns)
         self._check_levels(frame)
         na = frame.isna().any(axis=1).to_numpy() if self.columns else np.zeros(len(frame), bool)
         shape = (len(frame), len(self.design_info.column_names))
@@ -276,233 +230,6 @@ def _formula_names(formula: str) -> list[str]:
 # New data of at least this many rows get their design filled with numpy, like the
 # fit's (patsy's own build took 0.17 s for 2e5 rows and 10 columns and held 2x X).
 FAST_BUILD_MIN_ROWS = 1000
-
-
-def _missing(col: pd.Series | np.ndarray) -> np.ndarray | None:
-    """Which values of a column are missing (NaN, None, NA, NaT).
-
-    None for a column of numpy reals of at most 64 bits with no NaN and no inf (a finite
-    sum, one read of the column and no mask; overflow only costs the mask) and for numpy
-    integers and bools: such a column needs no check for non-finite values later either
-    (a wider real, e.g. ``longdouble``, can overflow when it becomes float64: it gets a
-    mask, and its copies in the design are checked).
-
-    Examples
-    --------
-    >>> _missing(pd.Series([1.0, 2.0])) is None, _missing(pd.Series([1.0, np.nan])).tolist()
-    (True, [False, True])
-    """
-    values = col.to_numpy() if isinstance(col, pd.Series) else col
-    if isinstance(values, np.ndarray) and values.dtype.kind in "iub":
-        return None
-    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
-        with np.errstate(over="ignore", invalid="ignore"):
-            if values.dtype.itemsize <= 8 and np.isfinite(np.sum(values)):
-                return None
-        return np.isnan(values)  # pandas' isna does this, at twice the cost
-    return col.isna().to_numpy()  # type: ignore[union-attr]
-
-
-def _clean_frame(data: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
-    """Only the used columns, with pandas' nullable dtypes turned into numpy ones."""
-    out = {}
-    for c in columns:
-        s = data[c]
-        if isinstance(s.dtype, pd.BooleanDtype):
-            s = s.astype(bool)
-        elif pd.api.types.is_bool_dtype(s.dtype):
-            s = s.astype(bool)
-        elif isinstance(s.dtype, pd.api.extensions.ExtensionDtype) and is_numeric(s.dtype):
-            s = s.astype(float)
-        out[c] = s
-    return pd.DataFrame(out, index=data.index, copy=False)  # no stacking copy of the columns
-
-
-def _column_or_array(
-    data: pd.DataFrame | None, value: ArrayLike, argname: str, nrows: int
-) -> tuple[np.ndarray | None, str | None]:
-    """Resolve an argument given as a column name or an array to a float array."""
-    if value is None:
-        return None, None
-    if isinstance(value, str):
-        if data is None or value not in data.columns:
-            raise DataError(f"{argname}={value!r} is not a column of the data")
-        col = data[value]
-        if not (is_numeric(col.dtype) or pd.api.types.is_bool_dtype(col.dtype)):
-            raise DataError(
-                f"{argname}={value!r} names a column of dtype {col.dtype}; it must be numeric"
-            )
-        arr = col.astype("Float64").astype(float).to_numpy()
-        return arr, value
-    try:
-        arr = np.asarray(value, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise DataError(f"{argname} must be numeric (a column name or an array)") from None
-    if arr.shape[0] != nrows:
-        raise DataError(f"{argname} has {arr.shape[0]} values but the data have {nrows} rows")
-    return arr, argname
-
-
-def _check_finite(arr: np.ndarray, name: str, row_index: Any = None) -> None:
-    bad = np.isinf(arr)
-    if bad.any():
-        rows = np.flatnonzero(bad.reshape(bad.shape[0], -1).any(axis=1))[:5]
-        labels = (row_index[rows] if row_index is not None else rows).tolist()
-        raise DataError(
-            f"{name} has {int(bad.sum())} infinite value(s), first at row(s) {labels};"
-            " inf is not treated as missing: remove or recode those rows"
-        )
-
-
-def _prepare_extras(
-    data: pd.DataFrame | None,
-    nrows: int,
-    offset: ArrayLike,
-    exposure: ArrayLike,
-    weights: ArrayLike,
-    freq_weights: ArrayLike,
-    extra: Mapping[str, ArrayLike] | None,
-) -> dict[str, tuple[np.ndarray, str]]:
-    """Resolve offset/exposure/weights/extra arguments into named arrays."""
-    out: dict[str, tuple[np.ndarray, str]] = {}
-    for arg, value in (
-        ("offset", offset),
-        ("exposure", exposure),
-        ("weights", weights),
-        ("freq_weights", freq_weights),
-    ):
-        arr, label = _column_or_array(data, value, arg, nrows)
-        if arr is not None:
-            out[arg] = (arr, label or arg)
-    for arg, value in (extra or {}).items():
-        if value is None:
-            continue
-        if isinstance(value, str):
-            if data is None or value not in data.columns:
-                raise DataError(f"{arg}={value!r} is not a column of the data")
-            codes, _ = pd.factorize(data[value], use_na_sentinel=True)
-            arr = np.where(codes < 0, np.nan, codes).astype(float)
-            out[arg] = (arr, value)
-        else:
-            vals = value if isinstance(value, pd.Series) else pd.Series(np.asarray(value).ravel())
-            if len(vals) != nrows:
-                raise DataError(f"{arg} has {len(vals)} values but the data have {nrows} rows")
-            codes, _ = pd.factorize(vals, use_na_sentinel=True)
-            out[arg] = (np.where(codes < 0, np.nan, codes).astype(float), arg)
-    return out
-
-
-def _labels(mask: np.ndarray, index: Any, k: int = 5) -> list[Any]:
-    """Labels (from the data's index when there is one) of the first k rows in mask."""
-    rows = np.flatnonzero(mask)[:k]
-    return (index[rows] if index is not None else rows).tolist()
-
-
-def _validate_extras(resolved: dict[str, tuple[np.ndarray, str]], index: Any) -> None:
-    for arg, (arr, label) in resolved.items():
-        _check_finite(arr, f"{arg} ({label!r})" if label != arg else arg, index)
-        if arg in ("weights", "freq_weights") and np.any(arr < 0):
-            rows = _labels(arr < 0, index)
-            raise DataError(f"{arg} ({label!r}) has negative values at row(s) {rows}")
-        if arg == "exposure" and np.any(arr <= 0):
-            rows = _labels(arr <= 0, index)
-            raise DataError(f"exposure ({label!r}) must be positive; non-positive at row(s) {rows}")
-
-
-def _assemble(
-    y: np.ndarray,
-    X: np.ndarray,
-    resolved: dict[str, tuple[np.ndarray, str]],
-    **kwargs: Any,
-) -> Design:
-    offset = None
-    if "offset" in resolved:
-        offset = resolved["offset"][0]
-    if "exposure" in resolved:
-        log_exposure = np.log(resolved["exposure"][0])
-        offset = log_exposure if offset is None else offset + log_exposure
-    extra = {
-        k: v[0]
-        for k, v in resolved.items()
-        if k not in ("offset", "exposure", "weights", "freq_weights")
-    }
-    arg_columns = {k: label for k, (_, label) in resolved.items() if label != k}
-    return Design(
-        y=y,
-        X=X,
-        arg_columns=arg_columns,
-        offset=offset,
-        weights=resolved["weights"][0] if "weights" in resolved else None,
-        freq_weights=resolved["freq_weights"][0] if "freq_weights" in resolved else None,
-        extra=extra,
-        **kwargs,
-    )
-
-
-def _missing_summary(counts: dict[str, int], n_drop: int) -> str:
-    parts = ", ".join(f"{k!r}: {v}" for k, v in counts.items())
-    return f"{n_drop} row(s) have missing values (missing per column: {parts})"
-
-
-def _no_rows_left(counts: dict[str, int], n: int) -> DataError:
-    parts = ", ".join(f"{k!r} {v}" for k, v in counts.items())
-    return DataError(
-        f"no rows left: all {n} rows have a missing value in a variable the model uses"
-        f" (rows missing per column: {parts})"
-    )
-
-
-def _rows_to_drop(
-    masks: Iterable[tuple[str, np.ndarray | None]], n: int, missing: Missing
-) -> tuple[dict[str, int], np.ndarray | None, int]:
-    """The rows with a missing value in any of ``masks`` (label, per-row mask or None
-    for none missing), dropped together: the count per label, the rows' mask (None when
-    none is missing) and their number.
-
-    Raises with ``missing="raise"`` when a row is missing, and when every row is.
-
-    Examples
-    --------
-    >>> counts, drop, n_drop = _rows_to_drop([("x", np.array([True, False, True]))], 3, "drop")
-    >>> counts, drop.tolist(), n_drop
-    ({'x': 2}, [True, False, True], 2)
-    """
-    counts: dict[str, int] = {}
-    drop = None
-    for label, mask in masks:
-        if mask is not None and mask.any():
-            counts[label] = int(mask.sum())
-            drop = mask.copy() if drop is None else np.logical_or(drop, mask, out=drop)
-    n_drop = 0 if drop is None else int(drop.sum())
-    if n_drop and missing == "raise":
-        raise DataError(_missing_summary(counts, n_drop) + " and missing='raise'")
-    if n_drop == n:
-        raise _no_rows_left(counts, n_drop)
-    return counts, drop, n_drop
-
-
-def _response_levels(col: pd.Series) -> tuple[np.ndarray, tuple[Any, ...]] | None:
-    """Codes and levels of a non-numeric response (bool, text, category), else None.
-
-    Levels are in category order for a categorical column, ``(False, True)`` for bools
-    and sorted otherwise, as R's ``factor``; unused categories are dropped.
-    """
-    dtype = col.dtype
-    if is_numeric(dtype) and not pd.api.types.is_bool_dtype(dtype):
-        return None
-    values = col.dropna()
-    if isinstance(dtype, pd.CategoricalDtype):
-        levels = tuple(c for c in dtype.categories if (values == c).any())
-    elif pd.api.types.is_bool_dtype(dtype):
-        levels = tuple(v for v in (False, True) if (values == v).any()) or (False, True)
-    else:
-        try:
-            levels = tuple(sorted(pd.unique(values)))
-        except TypeError:
-            levels = tuple(sorted(pd.unique(values), key=str))
-    lookup = {v: i for i, v in enumerate(levels)}
-    codes = np.array([lookup[v] for v in col], dtype=float)
-    return codes, levels
 
 
 def _warn_numeric_text(formula: str, frame: pd.DataFrame, columns: list[str]) -> None:
@@ -597,20 +324,20 @@ def design_from_formula(
         eval_env = patsy.EvalEnvironment.capture(eval_env + 1)
 
     columns = [c for c in _formula_names(formula) if c in data.columns]
-    resolved = _prepare_extras(data, len(data), offset, exposure, weights, freq_weights, extra)
+    resolved = prepare_extras(data, len(data), offset, exposure, weights, freq_weights, extra)
 
     # Rows with a missing value in any variable the model uses are dropped together.
-    masks = [(c, _missing(data[c])) for c in columns]
+    masks = [(c, missing_mask(data[c])) for c in columns]
     clean = {c for c, mask in masks if mask is None}  # numpy numbers, all finite
-    masks += [(label, _missing(arr)) for arr, label in resolved.values()]
-    counts, drop, n_drop = _rows_to_drop(masks, len(data), missing)
+    masks += [(label, missing_mask(arr)) for arr, label in resolved.values()]
+    counts, drop, n_drop = rows_to_drop(masks, len(data), missing)
     kept = data
     if drop is not None:
         keep = ~drop
         kept = data.loc[keep]
         resolved = {k: (arr[keep], label) for k, (arr, label) in resolved.items()}
-    frame = _clean_frame(kept, columns)
-    _validate_extras(resolved, frame.index)
+    frame = clean_frame(kept, columns)
+    validate_extras(resolved, frame.index)
 
     lhs, rhs = formula.split("~", 1)
     rhs_columns = tuple(c for c in _formula_names(rhs) if c in data.columns)
@@ -618,7 +345,7 @@ def design_from_formula(
     lhs_name = _single_name(lhs)
     mapped = None
     if lhs_name is not None and lhs_name in frame.columns:
-        mapped = _response_levels(frame[lhs_name])
+        mapped = response_levels(frame[lhs_name])
     fast = fast_matrices(formula, frame, eval_env, with_response=mapped is None)
     if fast is not None:
         X, x_info, ymat, y_info = fast.X, fast.x_info, fast.y, fast.y_info
@@ -645,7 +372,7 @@ def design_from_formula(
     else:
         y, levels = mapped
         endog_names = [lhs_name]
-    _check_finite(y, f"the response {' + '.join(endog_names)!r}", frame.index)
+    check_finite(y, f"the response {' + '.join(endog_names)!r}", frame.index)
     # a finite column sum: no inf, no NaN. Copies of columns already found finite, and
     # columns finite by construction, are not read again.
     if fast is not None and fast.x_sources:
@@ -654,11 +381,11 @@ def design_from_formula(
             sums = [np.sum(X[:, j]) for j in scan]
     else:
         scan = list(range(X.shape[1]))
-        sums = _column_scan(X, find_ones=False)[0]
+        sums = column_scan(X, find_ones=False)[0]
     for j, total in zip(scan, sums, strict=True):
         if not np.isfinite(total):
-            _check_finite(X[:, j], f"the column {exog_names[j]!r}", frame.index)
-    return _assemble(
+            check_finite(X[:, j], f"the column {exog_names[j]!r}", frame.index)
+    return assemble(
         y,
         X,
         resolved,
@@ -792,126 +519,6 @@ def _formula_error(exc: Exception, formula: str, columns: list[str]) -> FormulaE
             f" nor a Python name{hint}"
         )
     return FormulaError(f"cannot evaluate the formula {formula!r}: {msg.splitlines()[0]}")
-
-
-def _column_scan(
-    X: np.ndarray, block: int = 16384, find_ones: bool = True
-) -> tuple[np.ndarray, np.ndarray]:
-    """Column sums of X and which columns are all ones, in one read of X.
-
-    The sums are matrix-vector products (BLAS) on row blocks (no n-vector of ones: a
-    new n-vector costs more in page faults than the sums); a NaN or inf in a column
-    makes its sum non-finite (so does overflow, which only costs the caller a closer
-    look at that column). Columns starting with 1 are compared with 1 on each block
-    while it is in cache (a column of a C-ordered X read by itself touches every cache
-    line of X).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> sums, ones = _column_scan(np.c_[np.ones(3), [1.0, 2, np.nan], [1.0, 1, 2]])
-    >>> sums.tolist(), ones.tolist()
-    ([3.0, nan, 4.0], [True, False, False])
-    """
-    n, p = X.shape
-    ones = np.ones(min(block, n))
-    sums = np.zeros(p)
-    cand = np.flatnonzero(X[0] == 1) if n and find_ones else np.array([], dtype=int)
-    with np.errstate(over="ignore", invalid="ignore"), one_blas_thread():
-        for a in range(0, n, block):
-            Xb = X[a : a + block]
-            sums += ones[: Xb.shape[0]] @ Xb
-            if cand.size:
-                cand = cand[np.all(Xb[:, cand] == 1, axis=0)]
-    all_ones = np.zeros(p, dtype=bool)
-    all_ones[cand] = True
-    return sums, all_ones
-
-
-def design_from_arrays(
-    endog: ArrayLike,
-    exog: ArrayLike,
-    *,
-    offset: ArrayLike = None,
-    exposure: ArrayLike = None,
-    weights: ArrayLike = None,
-    freq_weights: ArrayLike = None,
-    extra: Mapping[str, ArrayLike] | None = None,
-    missing: Missing = "drop",
-) -> Design:
-    """Build a :class:`Design` from a response and a design matrix (numpy or pandas).
-
-    Column names come from a DataFrame's columns; for a bare array they are ``x1, x2,
-    ...``, with ``const`` for a column of ones (as statsmodels names them).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> d = design_from_arrays(np.array([1.0, 2.0, 4.0]), np.c_[np.ones(3), [0.0, 1, 2]])
-    >>> d.exog_names
-    ('const', 'x1')
-    """
-    if missing not in ("drop", "raise"):
-        raise ValueError(f"missing must be 'drop' or 'raise', got {missing!r}")
-    endog_name = endog.name if isinstance(endog, pd.Series) and endog.name is not None else "y"
-    index = endog.index if isinstance(endog, (pd.Series, pd.DataFrame)) else None
-    if isinstance(exog, pd.Series):
-        exog = exog.to_frame()
-    names: tuple[str, ...] | None = None  # a bare array's: from its columns, below
-    if isinstance(exog, pd.DataFrame):
-        names = tuple(str(c) for c in exog.columns)
-        index = exog.index if index is None else index
-        X = exog.astype(float).to_numpy()
-    else:
-        X = np.asarray(exog, dtype=float)
-        if X.ndim == 1:
-            X = X[:, None]
-    if isinstance(endog, pd.DataFrame):
-        y = endog.astype(float).to_numpy()
-        endog_name = " + ".join(str(c) for c in endog.columns)
-    else:
-        y = np.asarray(endog, dtype=float)
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]
-    n = y.shape[0]
-    if n == 0:
-        raise DataError("the data have no rows")
-    if X.ndim != 2 or X.shape[0] != n:
-        raise DataError(f"exog has {X.shape[0]} rows but endog has {n}")
-    resolved = _prepare_extras(None, n, offset, exposure, weights, freq_weights, extra)
-    y_missing = _missing(y)  # None: no NaN and no inf (one read, through the sum)
-    y_finite = y_missing is None
-    na = {} if y_finite else {"endog": y_missing.reshape(n, -1).any(axis=1)}
-    # one read of X: column sums (a column with a finite sum has no NaN and no inf, so
-    # only the others are scanned) and, for a bare array, which columns are all ones
-    sums, all_ones = _column_scan(X, find_ones=names is None)
-    if names is None:
-        numbers = np.cumsum(~all_ones)
-        names = tuple("const" if c else f"x{k}" for c, k in zip(all_ones, numbers, strict=True))
-    suspect = np.flatnonzero(~np.isfinite(sums))
-    na.update({names[j]: np.isnan(X[:, j]) for j in suspect})
-    na.update({label: _missing(arr) for arr, label in resolved.values()})
-    counts, drop, n_drop = _rows_to_drop(na.items(), n, missing)
-    if drop is not None:
-        keep = ~drop
-        y, X = y[keep], X[keep]
-        resolved = {k: (arr[keep], label) for k, (arr, label) in resolved.items()}
-        index = index[keep] if index is not None else None
-    _validate_extras(resolved, index)
-    if not y_finite:
-        _check_finite(y, "endog", index)
-    for j in suspect:
-        _check_finite(X[:, j], f"the column {names[j]!r}", index)
-    return _assemble(
-        y,
-        X,  # the caller's memory order: the blocked kernels take C or F without a copy
-        resolved,
-        endog_name=str(endog_name),
-        exog_names=names,
-        row_index=index,
-        n_dropped=n_drop,
-        dropped_by=counts,
-    )
 
 
 def linear_constraint(

@@ -27,7 +27,9 @@ from typing import Any, Literal
 import numpy as np
 
 from .. import linalg
-from ..design.formula import Design, design_from_arrays, design_from_formula
+from ..design.arrays import design_from_arrays
+from ..design.design import Design
+from ..design.formula import design_from_formula
 from ..exceptions import (
     ConvergenceWarning,
     DataError,

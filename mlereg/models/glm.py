@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import linalg
-from ..design.formula import Design
+from ..design.design import Design
 from ..exceptions import ConvergenceWarning, RankDeficiencyWarning
 from ..optim.newton import Iteration, NewtonResult, newton
 from . import families as F

@@ -1,6 +1,6 @@
 """Checks of a model's inputs against its family, made before any fitting.
 
-:func:`response_for_family` turns a :class:`~mlereg.design.formula.Design`'s response into
+:func:`response_for_family` turns a :class:`~mlereg.design.design.Design`'s response into
 what the family expects and refuses, with a message naming the response, the values
 and the likely fix, any response outside the family's domain: a binary model needs 0/1
 (or a two-level bool/text/category response, mapped with the second level as 1, like
@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..design.formula import Design
+from ..design.design import Design
 from ..exceptions import DataError, DomainWarning
 from ..linalg.vectors import constant_vector, is_constant_one
 from . import families as F
@@ -53,7 +53,7 @@ def response_for_family(design: Design, family: F.Family) -> tuple[np.ndarray, n
     Examples
     --------
     >>> import numpy as np, mlereg as mr
-    >>> from mlereg.design.formula import design_from_arrays
+    >>> from mlereg.design.arrays import design_from_arrays
     >>> d = design_from_arrays(np.array([0.0, 1, 1]), np.ones((3, 1)))
     >>> response_for_family(d, mr.families.Binomial())[0].tolist()
     [0.0, 1.0, 1.0]
