@@ -31,6 +31,7 @@ from .models.glm import (
     poisson,
     probit,
 )
+from .models.hetgaussian import HetGaussian
 from .optim.penalty import L2Penalty
 from .report.summary import Summary
 from .report.tables import compare
@@ -42,6 +43,7 @@ __all__ = [
     "GLM",
     "GenericLikelihoodModel",
     "GenericLikelihoodResults",
+    "HetGaussian",
     "L2Penalty",
     "OLS",
     "LRTestResult",

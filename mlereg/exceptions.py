@@ -13,6 +13,10 @@ Examples
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class MleregError(Exception):
     """Base class of every error raised by mlereg."""
@@ -68,3 +72,28 @@ class DataWarning(MleregWarning):
 
 class SaturatedModelWarning(MleregWarning):
     """No residual degrees of freedom: the fit is exact and the dispersion unknown."""
+
+
+@contextmanager
+def record_warnings() -> Iterator[list[str]]:
+    """Collect the text of every :class:`MleregWarning` raised inside the block (so the
+    results can carry and print them) and re-emit them to the caller.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     with record_warnings() as messages:
+    ...         warnings.warn("far from the data", DataWarning)
+    >>> messages
+    ['far from the data']
+    """
+    messages: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield messages
+    for w in caught:
+        if issubclass(w.category, MleregWarning):
+            messages.append(str(w.message))
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)

@@ -100,7 +100,7 @@ def _assert_as_patsy(formula: str, df: pd.DataFrame) -> None:
     design = design_from_formula(formula, df)
     # the rows with a missing value in a used column go first (a stateful transform
     # learns from the kept rows), then patsy builds the matrices
-    used = [c for c in fm._formula_names(formula) if c in df.columns]
+    used = [c for c in fm.formula_names(formula) if c in df.columns]
     complete = df.dropna(subset=used)
     ydf, xdf = patsy.dmatrices(formula, complete, NA_action="raise", return_type="dataframe")
     assert np.array_equal(design.X, xdf.to_numpy())

@@ -83,7 +83,7 @@ class RowBuilder:
             raise TypeError("this RowBuilder was made without its formula and cannot pickle")
         env: dict[str, tuple[str, Any]] = {}
         namespace = getattr(self._eval_env, "namespace", {}) if self._eval_env else {}
-        for name in _formula_names(self.rhs):
+        for name in formula_names(self.rhs):
             if name in self.columns or name not in namespace:
                 continue
             value = namespace[name]
@@ -130,7 +130,7 @@ class RowBuilder:
         for factor, info in self.design_info.factor_infos.items():
             if info.type != "categorical":
                 continue
-            used = [c for c in _formula_names(factor.code) if c in frame.columns]
+            used = [c for c in formula_names(factor.code) if c in frame.columns]
             if len(used) != 1:
                 continue
             col = used[0]
@@ -213,7 +213,7 @@ class RowBuilder:
         return X if np.array_equal(np.asarray(head, dtype=float), X[:1]) else None
 
 
-def _formula_names(formula: str) -> list[str]:
+def formula_names(formula: str) -> list[str]:
     """Identifiers and Q("...") names that appear in a formula, in order."""
     names: list[str] = []
     for m in re.finditer(r"""Q\(\s*(['"])(.*?)\1\s*\)""", formula):
@@ -323,7 +323,7 @@ def design_from_formula(
     if isinstance(eval_env, int):
         eval_env = patsy.EvalEnvironment.capture(eval_env + 1)
 
-    columns = [c for c in _formula_names(formula) if c in data.columns]
+    columns = [c for c in formula_names(formula) if c in data.columns]
     resolved = prepare_extras(data, len(data), offset, exposure, weights, freq_weights, extra)
 
     # Rows with a missing value in any variable the model uses are dropped together.
@@ -340,7 +340,7 @@ def design_from_formula(
     validate_extras(resolved, frame.index)
 
     lhs, rhs = formula.split("~", 1)
-    rhs_columns = tuple(c for c in _formula_names(rhs) if c in data.columns)
+    rhs_columns = tuple(c for c in formula_names(rhs) if c in data.columns)
     _warn_numeric_text(rhs, frame, list(rhs_columns))
     lhs_name = _single_name(lhs)
     mapped = None
@@ -501,7 +501,7 @@ def _prototype(
     groups = []
     for factor, info in design_info.factor_infos.items():
         if info.type == "categorical":
-            used = [c for c in _formula_names(factor.code) if c in sub.columns]
+            used = [c for c in formula_names(factor.code) if c in sub.columns]
             if used:
                 groups.append(used)
     return sub.loc[level_rows(sub, groups)]

@@ -34,12 +34,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..exceptions import BoundaryWarning, ConvergenceWarning, DataError
+from ..exceptions import BoundaryWarning, ConvergenceWarning, DataError, record_warnings
 from ..inference.lrtest import LRTestResult, nested_lr
 from ..inference.profile import profile_interval
 from ..inference.results import LikelihoodResults
 from ..linalg import inv_psd
-from ..models.base import record_warnings
 from ..optim.newton import NewtonResult, newton
 from ..optim.reparam import Bounds
 from .specs import SPECS, DistributionSpec

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -33,10 +31,10 @@ from ..design.formula import design_from_formula
 from ..exceptions import (
     ConvergenceWarning,
     DataError,
-    MleregWarning,
     RankDeficiencyWarning,
     SaturatedModelWarning,
     SingularDesignError,
+    record_warnings,
 )
 from ..linalg import threads
 from ..linalg.vectors import constant_vector, is_constant_one
@@ -44,6 +42,7 @@ from ..optim import penalty as penalty_mod
 from ..optim.newton import NewtonResult, newton
 from . import firth, rowkernels, rowpass, separation, validation
 from .families import Family
+from .glm_rows import glm_weights
 
 InformationKind = Literal["expected", "observed"]
 
@@ -83,20 +82,6 @@ SUBSAMPLE_TOL = 1e-3
 # linearly, and where it stops depends on its start, by about 1e-10 here); and with a
 # dispersion, deviance / 2 is not on the log-likelihood's scale.
 SUBSAMPLE_DECREMENT_PER_COLUMN = 0.02
-
-
-@contextmanager
-def record_warnings() -> Iterator[list[str]]:
-    """Collect the text of every :class:`MleregWarning` raised inside the block (so the
-    results can carry and print them) and re-emit them to the caller."""
-    messages: list[str] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield messages
-    for w in caught:
-        if issubclass(w.category, MleregWarning):
-            messages.append(str(w.message))
-        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 @dataclass(frozen=True)
@@ -390,17 +375,7 @@ class LikelihoodModel:
         return self._weights_at_eta(self._eta(np.asarray(params, dtype=float)), kind)
 
     def _weights_at_eta(self, eta: np.ndarray, kind: InformationKind) -> np.ndarray:
-        fam, link, y, t = self.family, self.family.link, self.endog, self._total_weights()
-        mu = link.inverse(eta)
-        m1 = link.mu_eta_at(eta, mu)
-        var = fam.variance(mu)
-        W = t * np.square(m1) / var
-        if kind == "observed":
-            # d/deta [m1 / V] = (m2 V - m1^2 V') / V^2
-            m2 = link.d2mu_eta2(eta)
-            dv = fam.dvariance(mu)
-            W = W - t * (y - mu) * (m2 * var - np.square(m1) * dv) / np.square(var)
-        return W
+        return glm_weights(self.family, self.endog, self._total_weights(), eta, kind)
 
     def information(self, params: np.ndarray, kind: InformationKind = "expected") -> np.ndarray:
         """Information matrix X' diag(W) X of the log-likelihood (dispersion 1)."""

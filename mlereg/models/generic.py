@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from ..exceptions import ConvergenceWarning
+from ..exceptions import ConvergenceWarning, record_warnings
 from ..inference.lrtest import LRTestResult, nested_lr
 from ..inference.profile import profile_interval
 from ..inference.results import LikelihoodResults
@@ -33,7 +33,6 @@ from ..optim import numdiff
 from ..optim.newton import NewtonResult, newton
 from ..optim.penalty import as_penalty
 from ..optim.reparam import Bounds
-from .base import record_warnings
 
 Method = Literal["newton", "bfgs", "nm"]
 

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..linalg import block_eta, block_gram_score, block_rows, row_order, uses_ckernel
+from ..linalg import block_rows
+from ..linalg.matrix import DenseMatrix, DesignMatrix
 from ..linalg.threads import run_blocks, threads_for
 from .rowkernels import Generic
 
@@ -61,7 +62,7 @@ class Evaluation:
 
 
 def evaluate(
-    X: np.ndarray,
+    X: DesignMatrix | np.ndarray,
     beta: np.ndarray,
     offset: np.ndarray | None,
     kernel: Generic,
@@ -74,7 +75,9 @@ def evaluate(
 
     Parameters
     ----------
-    X : ndarray (n, p), C- or Fortran-ordered (never copied).
+    X : DesignMatrix or ndarray (n, p)
+        The design (:mod:`mlereg.linalg.matrix`; an array is taken as a
+        :class:`~mlereg.linalg.matrix.DenseMatrix`, never copied).
     beta : ndarray (p,)
     offset : ndarray (n,) or None
     kernel : Generic
@@ -94,21 +97,21 @@ def evaluate(
     -------
     Evaluation
     """
+    if isinstance(X, np.ndarray):
+        X = DenseMatrix(X)
     n, p = X.shape
     B = min(n, block_rows(p), max(MIN_BLOCK_ROWS, -(-n // 16))) or 1
-    starts = list(range(0, n, B))
+    blocks = X.row_blocks(B)
     eta, mu, W = (np.empty(n), np.empty(n), np.empty(n)) if out is None else out
     if not information:
         W = None
-    order = row_order(X)
-    nthreads = threads_for(n, p, len(starts))
+    nthreads = threads_for(n, p, len(blocks))
 
-    def block(sl: slice, buf: np.ndarray) -> tuple[float, np.ndarray | None, np.ndarray | None]:
+    def block(sl: slice) -> tuple[float, np.ndarray | None, np.ndarray | None]:
         """Rows ``sl``: fill eta, mu (and W); return the deviance / 2 and, with the
         information, the block's X'WX and X'u."""
-        Xb = X[sl]
         e = eta[sl]
-        block_eta(Xb, beta, e)
+        X.matvec(beta, sl, e)
         if offset is not None:
             e += offset[sl]
         w = None if W is None else W[sl]
@@ -116,15 +119,14 @@ def evaluate(
         if w is None:
             return f, None, None
         if not gram:
-            return f, None, Xb.T @ u
-        return f, *block_gram_score(Xb, w, u, buf)
+            return f, None, X.transpose_matvec(u, sl)
+        return f, *X.sandwich_and_transpose_matvec(w, u, sl)
 
     def run(chunk: list[int]) -> list[tuple[float, np.ndarray | None, np.ndarray | None]]:
-        rows = B if information and gram and not uses_ckernel(X) else 0
-        buf = np.empty((rows, p), order=order)
         with np.errstate(all="ignore"):  # numpy's error state is per thread
-            return [block(slice(a, a + B), buf) for a in chunk]
+            return [block(blocks[i]) for i in chunk]
 
+    starts = list(range(len(blocks)))
     parts = run_blocks(run, starts, nthreads)
     f = kernel.constant + float(sum(part[0] for part in parts))
     if not information:

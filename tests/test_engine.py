@@ -1,0 +1,126 @@
+"""The engine of the row contract (mlereg.models.engine): a GLM written as a row
+likelihood gives the IRLS pass's gradient and information and the same fit; the sums
+do not depend on the row blocks or the threads; the design interface's dense matrix
+against numpy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import mlereg as mr
+from mlereg.linalg.matrix import DenseMatrix, DesignMatrix
+from mlereg.models import families as F
+from mlereg.models import links as L
+from mlereg.models.engine import RowEngine, fit_newton
+from mlereg.models.glm_rows import GLMRows
+from mlereg.optim import numdiff
+
+
+def close(a, b, rtol=1e-8, atol=0.0):
+    np.testing.assert_allclose(np.asarray(a, float), np.asarray(b, float), rtol=rtol, atol=atol)
+
+
+def _data(kind, n=3000, p=4, seed=3):
+    rng = np.random.default_rng(seed)
+    X = np.c_[np.ones(n), rng.normal(size=(n, p - 1))]
+    beta = rng.uniform(-0.5, 0.5, p)
+    mu = np.exp(X @ beta) if kind != "logit" else 1 / (1 + np.exp(-X @ beta))
+    if kind == "logit":
+        y = (rng.random(n) < mu).astype(float)
+    elif kind == "poisson":
+        y = rng.poisson(mu).astype(float)
+    else:
+        y = rng.gamma(2.0, mu / 2.0)
+    return X, y
+
+
+CASES = {
+    "logit": (mr.Logit, None),
+    "poisson": (mr.Poisson, None),
+    "gamma-log": (mr.GLM, F.Gamma(L.Log())),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_glm_as_a_row_likelihood_matches_the_irls_fit(case):
+    cls, family = CASES[case]
+    kind = case.split("-")[0]
+    X, y = _data(kind)
+    model = cls(y, X) if family is None else cls(y, X, family=family)
+    res = model.fit(tol=1e-12)
+    engine = RowEngine(GLMRows(model.family, y, None), [DenseMatrix(X)], [None])
+    # the gradient and information at the estimate are the IRLS pass's
+    ev = engine.evaluate(res.params.to_numpy(), 2)
+    close(ev.information, model.information(res.params.to_numpy()), rtol=1e-12)
+    close(ev.gradient, model.score(res.params.to_numpy()), rtol=1e-8, atol=1e-8)
+    fit = fit_newton(engine, np.zeros(X.shape[1]), tol=1e-12)
+    close(fit.x, res.params.to_numpy(), rtol=1e-9)
+    close(-2 * fit.fun, -res.deviance, rtol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["expected", "observed"])
+def test_glm_rows_derivatives_against_finite_differences(kind):
+    X, y = _data("gamma", n=200)
+    rows = GLMRows(F.Gamma(L.Log()), y, np.linspace(0.5, 2, y.size))
+    engine = RowEngine(rows, [DenseMatrix(X)], [None])
+    b = np.array([0.1, -0.2, 0.3, 0.05])
+
+    def value(p):
+        return engine.evaluate(p, 0).loglike
+
+    def grad(p):
+        return engine.evaluate(p, 1).gradient
+
+    close(grad(b), numdiff.gradient(value, b), rtol=1e-7, atol=1e-7)
+    if kind == "observed":
+        close(engine.evaluate(b, 2, kind).information, -numdiff.jacobian(grad, b), rtol=1e-6)
+
+
+def test_sums_do_not_depend_on_blocks_or_threads():
+    X, y = _data("poisson", n=5000)
+    Z = X[:, :2].copy()
+    df_rows = mr.HetGaussian(np.log1p(y), X, Z).row_likelihood()
+    b = np.array([0.2, 0.1, -0.1, 0.05, -0.3, 0.2])
+    one = RowEngine(df_rows, [DenseMatrix(X), DenseMatrix(Z)], [None, None], max_rows=10**6)
+    small = RowEngine(df_rows, [DenseMatrix(X), DenseMatrix(Z)], [None, None], max_rows=97)
+    a, s = one.evaluate(b, 2), small.evaluate(b, 2)
+    close(s.information, a.information, rtol=1e-12)
+    close(s.gradient, a.gradient, rtol=1e-10, atol=1e-10)
+    before = mr.get_num_threads()
+    try:
+        mr.set_num_threads(1)
+        t1 = small.evaluate(b, 2)
+        mr.set_num_threads(2)
+        t2 = small.evaluate(b, 2)
+    finally:
+        mr.set_num_threads(before)
+    assert np.array_equal(t1.information, t2.information)
+    assert np.array_equal(t1.gradient, t2.gradient) and t1.loglike == t2.loglike
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_dense_matrix_operations(order):
+    rng = np.random.default_rng(0)
+    A = np.asarray(rng.normal(size=(50, 5)), order=order)
+    B = rng.normal(size=(50, 3))
+    w, u = rng.uniform(-1, 2, 50), rng.normal(size=50)
+    X, Z = DenseMatrix(A), DenseMatrix(B)
+    assert isinstance(X, DesignMatrix)
+    rows = slice(7, 41)
+    Ab, Bb, wb, ub = A[rows], B[rows], w[rows], u[rows]
+    close(X.matvec(np.arange(5.0), rows, np.empty(34)), Ab @ np.arange(5.0), rtol=1e-13)
+    close(X.transpose_matvec(ub, rows), Ab.T @ ub, rtol=1e-13)
+    close(X.sandwich(wb, rows), Ab.T @ (wb[:, None] * Ab), rtol=1e-12, atol=1e-12)
+    close(X.cross_sandwich(Z, wb, rows), Ab.T @ (wb[:, None] * Bb), rtol=1e-12, atol=1e-12)
+    G, g = X.sandwich_and_transpose_matvec(np.abs(wb), ub, rows)
+    close(G, Ab.T @ (np.abs(wb)[:, None] * Ab), rtol=1e-12)
+    close(g, Ab.T @ ub, rtol=1e-12, atol=1e-13)
+    blocks = X.row_blocks(16)
+    assert [b.start for b in blocks] == [0, 16, 32, 48] and blocks[-1].stop == 50
+
+
+def test_the_engine_checks_its_designs():
+    rows = GLMRows(F.Poisson(), np.ones(3), None)
+    with pytest.raises(ValueError, match="1 linear predictors but 2 designs"):
+        RowEngine(rows, [DenseMatrix(np.ones((3, 1)))] * 2, [None, None])
