@@ -260,7 +260,7 @@ def main(argv: list[str] | None = None) -> None:
         f"# mlereg benchmark  ({platform.processor() or platform.machine()},"
         f" {os.cpu_count()} cpus, numpy {np.__version__}, threads {args.threads or 'default'},"
         f" mlereg row-pass threads {mr.get_num_threads()},"
-        f" compiled kernel {'yes' if linalg._ckernels is not None else 'no'},"
+        f" compiled kernel {'yes' if linalg.has_compiled_kernel() else 'no'},"
         f" load {os.getloadavg()[0]:.2f})"
     )
     for kind in args.models:

@@ -13,7 +13,7 @@ from . import exceptions
 from .distributions.fit import DistributionResults, compare_distributions, fit_distribution
 from .inference.anova import anova
 from .inference.lrtest import LRTestResult, lr_test
-from .inference.results import LikelihoodResults, NegativeBinomialResults, RegressionResults
+from .inference.results import LikelihoodResults, RegressionResults
 from .linalg.threads import get_num_threads, set_num_threads
 from .models import families, links
 from .models.generic import GenericLikelihoodModel, GenericLikelihoodResults
@@ -21,17 +21,16 @@ from .models.glm import (
     GLM,
     OLS,
     Logit,
-    NegativeBinomial,
     Poisson,
     Probit,
     glm,
     logit,
-    negativebinomial,
     ols,
     poisson,
     probit,
 )
 from .models.hetgaussian import HetGaussian
+from .models.negbin import NegativeBinomial, NegativeBinomialResults, negativebinomial
 from .optim.penalty import L2Penalty
 from .report.summary import Summary
 from .report.tables import compare

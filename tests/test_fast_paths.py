@@ -455,13 +455,13 @@ def test_binary_llf_from_the_deviance_equals_the_loglikelihood(name):
     X, y, rng = _data("binary", n=3000)
     kw = {"offset": rng.normal(0, 0.1, 3000), "freq_weights": rng.integers(1, 4, 3000)}
     res = MODELS[name](X, y, **kw).fit()
-    assert res._fit.half_deviance is not None
+    assert res.fit_record.half_deviance is not None
     m = res.model
-    direct = m.family.loglike(m.endog, res._fit.mu, m.prior_weights, m.freq_weights)
+    direct = m.family.loglike(m.endog, res.fit_record.mu, m.prior_weights, m.freq_weights)
     assert abs(res.llf - direct) < 1e-12 * abs(direct)
     assert abs(res.llf + res.deviance / 2) < 1e-12 * abs(direct)
     pen = MODELS[name](X, y, **kw).fit(penalty=1.0)
-    assert pen._fit.half_deviance is None  # the objective was penalised
+    assert pen.fit_record.half_deviance is None  # the objective was penalised
 
 
 def test_xlogy_shortcut_equals_scipy():

@@ -40,6 +40,7 @@ from .frame import (
     rows_to_drop,
     validate_extras,
 )
+from .text import split_parts
 
 
 class RowBuilder:
@@ -262,6 +263,26 @@ def _warn_numeric_text(formula: str, frame: pd.DataFrame, columns: list[str]) ->
             )
 
 
+def _checked_arguments(formula: str, data: Any, missing: str) -> pd.DataFrame:
+    """The data as a DataFrame, after checking the arguments of a one-part formula."""
+    if isinstance(data, Mapping) and not isinstance(data, pd.DataFrame):
+        data = pd.DataFrame(dict(data))
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame or a dict of columns, got {type(data)}")
+    if missing not in ("drop", "raise"):
+        raise ValueError(f"missing must be 'drop' or 'raise', got {missing!r}")
+    _, parts = split_parts(formula)
+    if len(parts) > 1:
+        raise FormulaError(
+            f"the formula {formula!r} has {len(parts)} parts separated by '|': this model"
+            " takes one (models with several linear predictors, such as HetGaussian, take"
+            " 'y ~ mean terms | other terms')"
+        )
+    if len(data) == 0:
+        raise DataError("the data have no rows")
+    return data
+
+
 def design_from_formula(
     formula: str,
     data: Any,
@@ -310,16 +331,7 @@ def design_from_formula(
     >>> design_from_formula("y ~ x", df).exog_names
     ('Intercept', 'x')
     """
-    if isinstance(data, Mapping) and not isinstance(data, pd.DataFrame):
-        data = pd.DataFrame(dict(data))
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame or a dict of columns, got {type(data)}")
-    if missing not in ("drop", "raise"):
-        raise ValueError(f"missing must be 'drop' or 'raise', got {missing!r}")
-    if "~" not in formula:
-        raise FormulaError(f"the formula {formula!r} has no '~' separating response and terms")
-    if len(data) == 0:
-        raise DataError("the data have no rows")
+    data = _checked_arguments(formula, data, missing)
     if isinstance(eval_env, int):
         eval_env = patsy.EvalEnvironment.capture(eval_env + 1)
 

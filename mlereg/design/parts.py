@@ -3,14 +3,16 @@
 Models with several linear predictors (the mean and the log-sigma of
 :class:`mlereg.HetGaussian`; the count and zero parts of a zero-inflated model; the
 mean and precision of a beta regression) take one formula whose right-hand side is
-split at ``|`` into parts. :func:`split_parts` is the one place that splits formulas;
-:func:`designs_from_formula` builds a design per part on the same rows: a row with a
-missing value in a variable of any part is dropped from all of them.
+split at ``|`` into parts (:func:`mlereg.design.text.split_parts`, the one place that
+splits formulas). :func:`designs_from_formula` builds a design per part on the same
+rows: a row with a missing value in a variable of any part is dropped from all of them.
 
 Examples
 --------
->>> split_parts("y ~ x1 + I(a | b) | z")
-('y', ['x1 + I(a | b)', 'z'])
+>>> import pandas as pd
+>>> df = pd.DataFrame({"y": [1.0, 2, 4], "x": [0.0, 1, 2]})
+>>> [d.exog_names for d in designs_from_formula("y ~ x", df, 2)]
+[('Intercept', 'x'), ('Intercept',)]
 """
 
 from __future__ import annotations
@@ -25,45 +27,7 @@ from ..exceptions import FormulaError
 from .arrays import design_from_arrays
 from .design import Design
 from .formula import design_from_formula, formula_names
-
-
-def split_parts(formula: str) -> tuple[str, list[str]]:
-    """The left-hand side and the right-hand side's parts, split at each ``|`` that is
-    not inside brackets or a string.
-
-    Raises
-    ------
-    FormulaError
-        No ``~``, or an empty part.
-
-    Examples
-    --------
-    >>> split_parts("y ~ x")
-    ('y', ['x'])
-    >>> split_parts("y ~ x | 1")
-    ('y', ['x', '1'])
-    """
-    if "~" not in formula:
-        raise FormulaError(f"the formula {formula!r} has no '~' separating response and terms")
-    lhs, rhs = formula.split("~", 1)
-    parts, depth, quote, start = [], 0, "", 0
-    for i, ch in enumerate(rhs):
-        if quote:
-            quote = "" if ch == quote else quote
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(rhs[start:i])
-            start = i + 1
-    parts.append(rhs[start:])
-    parts = [p.strip() for p in parts]
-    if any(not p for p in parts):
-        raise FormulaError(f"the formula {formula!r} has an empty part between '|'s")
-    return lhs.strip(), parts
+from .text import split_parts
 
 
 def designs_from_formula(

@@ -125,7 +125,7 @@ def score_weights(model: Any, fit: Any) -> np.ndarray:
     >>> import numpy as np, mlereg as mr
     >>> X = np.c_[np.ones(4), np.arange(4.0)]; y = np.array([0.0, 1.0, 0.0, 1.0])
     >>> res = mr.Logit(y, X).fit()
-    >>> u = score_weights(res.model, res._fit)
+    >>> u = score_weights(res.model, res.fit_record)
     >>> bool(np.allclose(X.T @ u, 0, atol=1e-8))
     True
     """
@@ -171,12 +171,12 @@ def hat_values(model: Any, fit: Any) -> np.ndarray:
     >>> import numpy as np, mlereg as mr
     >>> X = np.c_[np.ones(5), np.arange(5.0)]; y = np.array([1.0, 3.0, 2.0, 5.0, 4.0])
     >>> res = mr.OLS(y, X).fit()
-    >>> round(float(hat_values(res.model, res._fit).sum()), 10)  # trace = rank
+    >>> round(float(hat_values(res.model, res.fit_record).sum()), 10)  # trace = rank
     2.0
     """
     keep = ~np.isnan(fit.params)
     X = linalg.kept_columns(model.exog, keep)
-    W = model._weights_at_eta(fit.eta, "expected")  # includes the frequency weights
+    W = model.weights_at_eta(fit.eta, "expected")  # includes the frequency weights
     F = linalg.GramSystem(X, W).inverse_root()  # x'(X'WX)^-1 x = ||F'x||^2, no cancelling
     h = linalg.row_forms(X, F, root=True)
     h *= W

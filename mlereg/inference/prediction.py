@@ -127,14 +127,14 @@ def get_prediction(
     if newdata is None:
         X, off, index = model.exog, model.offset, model.design.row_index
     else:
-        X = results._exog_for(newdata)
-        off = results._offset_for(newdata, X.shape[0], offset, exposure)
+        X = results.exog_for(newdata)
+        off = results.offset_for(newdata, X.shape[0], offset, exposure)
         index = newdata.index if isinstance(newdata, pd.DataFrame) else None
     b = results.params.to_numpy()
     keep = ~np.isnan(b)  # aliased columns contribute nothing, as in R
     Xk = linalg.kept_columns(X, keep)
     eta = Xk @ b[keep] + off
-    root = results._fit.cov_root if results.cov_type == "nonrobust" else None
+    root = results.fit_record.cov_root if results.cov_type == "nonrobust" else None
     if root is not None:  # x'Vx as ||F'x||^2 (see linalg.GramSystem.inverse_root)
         se_eta = np.sqrt(results.scale * linalg.row_forms(Xk, root, root=True))
     else:

@@ -67,15 +67,15 @@ class _Profile:
         m.offset = self.model.offset + value * self.xj
         if self.X.shape[1] == 0:  # nothing left to refit
             mu = m.family.link.inverse(m.offset)
-            dev_j = m.family.deviance(m.endog, mu, m._total_weights())
+            dev_j = m.family.deviance(m.endog, mu, m.total_weights())
         else:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # refits far out may not converge
-                fit = m._solve(self.X, self.start.copy(), 200, self.tol)[0]
+                fit = m.newton_fit(self.X, self.start.copy(), 200, self.tol)[0]
                 if not (fit.converged and np.isfinite(fit.fun)):
                     # the warm start was outside the domain or too far (saturated
                     # weights): start afresh from R's mustart, keep the better fit
-                    fresh = m._solve(self.X, None, 200, self.tol)[0]
+                    fresh = m.newton_fit(self.X, None, 200, self.tol)[0]
                     if not np.isfinite(fit.fun) or fresh.fun < fit.fun:
                         fit = fresh
             # trusted: converged, or stalled at rounding level (no decrease possible after
@@ -96,36 +96,72 @@ class _Profile:
         )
 
 
+def walk_to_crossing(
+    excess: Callable[[float], float],
+    start: float,
+    first: float,
+    side: int,
+    *,
+    max_steps: int,
+    limit: float = np.inf,
+    usable: Callable[[], bool] | None = None,
+    xtol: float = 1e-12,
+) -> float:
+    """The first point beyond ``start``, on ``side`` (+1 or -1), where ``excess`` (below
+    zero at ``start``) reaches zero: the root search of every profile-likelihood interval.
+
+    Trial points start + side first 2^k, k = 0, 1, ..., up to ``max_steps`` of them and
+    within |x| <= ``limit``; at the first trial point where ``excess`` is positive,
+    Brent's method on the bracket from the last trial point below zero (to ``xtol``
+    absolute, 1e-12 relative). ``usable()``, asked after each evaluation, says whether
+    it can be trusted (a refit that did not converge): an untrusted point is neither a
+    crossing nor a bracket end. Returns the root, NaN where ``excess`` is NaN, or
+    ``side * inf`` when no trial point crosses.
+
+    Examples
+    --------
+    >>> round(walk_to_crossing(lambda x: x * x - 2.0, 0.0, 0.1, 1, max_steps=40), 12)
+    1.414213562373
+    >>> walk_to_crossing(lambda x: -1.0, 0.0, 1.0, -1, max_steps=10)
+    -inf
+    """
+    inner = start
+    for k in range(max_steps):
+        outer = start + side * first * 2.0**k
+        if abs(outer) > limit:
+            break
+        d = excess(outer)
+        if usable is not None and not usable():
+            continue
+        if np.isnan(d):
+            return np.nan
+        if d > 0:
+            lo, hi = min(inner, outer), max(inner, outer)
+            return float(optimize.brentq(excess, lo, hi, xtol=xtol, rtol=1e-12))
+        inner = outer
+    return side * np.inf
+
+
 def _end(profile: _Profile, se: float, cutoff: float, sign: int) -> float:
     """The root of tau(b) = sign * cutoff on one side of the estimate, or +/-inf."""
-    bhat = profile.bhat
-    inner, multiple = bhat, cutoff
-    known = {bhat: -sign * cutoff}  # f(v) = tau(v) - sign * cutoff at evaluated points
+    known = {profile.bhat: -cutoff}  # tau = 0 at the estimate: no refit there
 
-    def f(v: float) -> float:
+    def excess(v: float) -> float:  # sign tau(v) - cutoff: positive beyond the end
         if v not in known:
-            known[v] = profile(v) - sign * cutoff
+            known[v] = sign * profile(v) - cutoff
         return known[v]
 
-    while multiple <= MAX_SE_MULTIPLE:
-        outer = bhat + sign * multiple * se
-        tau = f(outer) + sign * cutoff
-        # a refit that does not converge this far out is the restricted MLE running off
-        # to infinity (separation): it is not a crossing, keep going
-        if profile.converged and np.isfinite(tau) and sign * tau >= cutoff:
-            return float(
-                optimize.brentq(
-                    f,
-                    min(inner, outer),
-                    max(inner, outer),
-                    xtol=1e-12 * (abs(bhat) + se),
-                    rtol=1e-12,
-                )
-            )
-        if profile.converged:
-            inner = outer
-        multiple *= 2
-    return sign * np.inf
+    # a refit that does not converge far out is the restricted MLE running off to
+    # infinity (separation): not a crossing, keep going
+    return walk_to_crossing(
+        excess,
+        profile.bhat,
+        cutoff * se,
+        sign,
+        max_steps=int(np.floor(np.log2(MAX_SE_MULTIPLE / cutoff))) + 1,
+        usable=lambda: profile.converged,
+        xtol=1e-12 * (abs(profile.bhat) + se),
+    )
 
 
 def profile_conf_int(results: Any, alpha: float = 0.05, tol: float = 1e-12) -> pd.DataFrame:
@@ -159,7 +195,7 @@ def profile_conf_int(results: Any, alpha: float = 0.05, tol: float = 1e-12) -> p
     b = results.params.to_numpy()
     se = results.bse.to_numpy()
     # the profile is of the likelihood with model-based scale, whatever cov_type says
-    se_model = np.sqrt(np.diag(results._fit.cov_unscaled) * results.scale)
+    se_model = np.sqrt(np.diag(results.fit_record.cov_unscaled) * results.scale)
     lower = np.full(b.size, np.nan)
     upper = np.full(b.size, np.nan)
     # where the separation check proved an estimate infinite, the profile cannot cross
@@ -218,20 +254,7 @@ def profile_interval(
         if np.isinf(t_hat) and np.sign(t_hat) == side:
             ends.append(estimate)  # the estimate is on this edge already
             continue
-        t_prev = float(np.clip(t_hat, -limit, limit))  # from just inside an edge estimate
-        end = edge
-        for k in range(80):
-            t = t_prev + side * step * 2.0**k
-            if abs(t) > limit:
-                break
-            d = excess(t)
-            if np.isnan(d):
-                end = np.nan
-                break
-            if d > 0:
-                root = optimize.brentq(excess, t_prev, t, xtol=1e-12, rtol=1e-12)
-                end = bounds.from_free(np.array([root]))[0]
-                break
-            t_prev = t
-        ends.append(float(end))
+        start = float(np.clip(t_hat, -limit, limit))  # from just inside an edge estimate
+        root = walk_to_crossing(excess, start, step, side, max_steps=80, limit=limit)
+        ends.append(float(edge if np.isinf(root) else bounds.from_free(np.array([root]))[0]))
     return ends[0], ends[1]

@@ -242,7 +242,7 @@ class RegressionResults(LikelihoodResults):
     ) -> None:
         from .covariance import covariance
 
-        self._fit = fit
+        self.fit_record = fit
         self.information = information
         rank = int(np.sum(~np.isnan(fit.params)))
         family = model.family
@@ -285,19 +285,19 @@ class RegressionResults(LikelihoodResults):
     def deviance(self) -> float:
         """sum(w d(y, mu)): the residual deviance (RSS for OLS)."""
         m = self.model
-        return m.family.deviance(m.endog, self._fit.mu, m._total_weights())
+        return m.family.deviance(m.endog, self.fit_record.mu, m.total_weights())
 
     @cached_property
     def _null_mu(self) -> np.ndarray:
         # computed by the fit (LikelihoodModel.null_mean): a float stands for every row
-        mu = self._fit.null_mu
+        mu = self.fit_record.null_mu
         return np.full(self.model.exog.shape[0], mu) if np.ndim(mu) == 0 else mu
 
     @cached_property
     def null_deviance(self) -> float:
         """Deviance of the intercept-only model (offset kept), as R's ``glm``."""
         m = self.model
-        return m.family.deviance(m.endog, self._null_mu, m._total_weights())
+        return m.family.deviance(m.endog, self._null_mu, m.total_weights())
 
     @cached_property
     def llnull(self) -> float:
@@ -358,39 +358,37 @@ class RegressionResults(LikelihoodResults):
     @property
     def fittedvalues(self) -> pd.Series:
         """Fitted means mu."""
-        return self._series(self._fit.mu, "fitted")
+        return self._series(self.fit_record.mu, "fitted")
 
     @property
     def linear_predictor(self) -> pd.Series:
         """Fitted linear predictor eta (offset included)."""
-        return self._series(self._fit.eta, "eta")
+        return self._series(self.fit_record.eta, "eta")
 
     @property
     def resid_response(self) -> pd.Series:
         """y - mu."""
-        return self._series(self.model.endog - self._fit.mu, "resid_response")
+        return self._series(self.model.endog - self.fit_record.mu, "resid_response")
 
     @property
     def resid_pearson(self) -> pd.Series:
         """(y - mu) sqrt(w / V(mu))."""
-        m, mu = self.model, self._fit.mu
+        m, mu = self.model, self.fit_record.mu
         r = (m.endog - mu) * np.sqrt(m.prior_weights / m.family.variance(mu))
         return self._series(r, "resid_pearson")
 
     @property
     def resid_deviance(self) -> pd.Series:
         """sign(y - mu) sqrt(w d(y, mu))."""
-        m, mu = self.model, self._fit.mu
+        m, mu = self.model, self.fit_record.mu
         d = m.prior_weights * m.family.unit_deviance(m.endog, mu)
         return self._series(np.sign(m.endog - mu) * np.sqrt(np.maximum(d, 0)), "resid_deviance")
 
     @property
     def resid_working(self) -> pd.Series:
         """(y - mu) / (d mu / d eta)."""
-        m = self.model
-        return self._series(
-            (m.endog - self._fit.mu) / m.family.link.mu_eta(self._fit.eta), "resid_working"
-        )
+        m, fit = self.model, self.fit_record
+        return self._series((m.endog - fit.mu) / m.family.link.mu_eta(fit.eta), "resid_working")
 
     @property
     def resid(self) -> pd.Series:
@@ -398,7 +396,7 @@ class RegressionResults(LikelihoodResults):
         return self.resid_response
 
     # --- prediction -----------------------------------------------------------------------
-    def _exog_for(self, newdata: Any) -> np.ndarray:
+    def exog_for(self, newdata: Any) -> np.ndarray:
         design = self.model.design
         if design.builder is not None:
             return design.builder.build(newdata)
@@ -415,7 +413,7 @@ class RegressionResults(LikelihoodResults):
             raise ValueError(f"new data have {X.shape[1]} columns, the model {len(self.params)}")
         return X
 
-    def _offset_for(self, newdata: Any, n: int, offset: Any, exposure: Any) -> np.ndarray:
+    def offset_for(self, newdata: Any, n: int, offset: Any, exposure: Any) -> np.ndarray:
         cols = self.model.design.arg_columns
         out = np.zeros(n)
         if offset is None and "offset" in cols and isinstance(newdata, (pd.DataFrame, dict)):
@@ -474,35 +472,10 @@ class RegressionResults(LikelihoodResults):
             raise ValueError(f"which must be 'mean' or 'linear', got {which!r}")
         if newdata is None:
             return self.fittedvalues if which == "mean" else self.linear_predictor
-        X = self._exog_for(newdata)
+        X = self.exog_for(newdata)
         beta = np.nan_to_num(self.params.to_numpy())  # aliased columns contribute 0, as R
-        eta = X @ beta + self._offset_for(newdata, X.shape[0], offset, exposure)
+        eta = X @ beta + self.offset_for(newdata, X.shape[0], offset, exposure)
         values = eta if which == "linear" else self.model.family.link.inverse(eta)
         if isinstance(newdata, pd.DataFrame):
             return pd.Series(values, index=newdata.index, name="predicted")
         return values
-
-
-class NegativeBinomialResults(RegressionResults):
-    """Results of :class:`mlereg.NegativeBinomial`: a regression fit plus theta.
-
-    ``model`` is the model with alpha held at its estimate (so ``res.model.family`` is
-    the fitted negative binomial family). Extra attributes: ``theta`` and
-    ``theta_se`` (MASS's ``theta`` and ``SE.theta``), ``alpha = 1 / theta`` and
-    ``alpha_se = theta_se / theta^2`` (delta method).
-
-    Examples
-    --------
-    >>> import pandas as pd, mlereg as mr
-    >>> df = pd.DataFrame({"y": [0, 3, 1, 8, 2, 12, 4, 1, 9, 0], "x": range(10)})
-    >>> res = mr.NegativeBinomial.from_formula("y ~ x", df).fit()
-    >>> bool(abs(res.alpha * res.theta - 1) < 1e-12)
-    True
-    """
-
-    def __init__(self, model: LikelihoodModel, fit: Fit, **kwargs: Any) -> None:
-        super().__init__(fit.fixed_model, fit, **kwargs)
-        self.theta = float(fit.theta)
-        self.theta_se = float(fit.theta_se)
-        self.alpha = 1.0 / self.theta
-        self.alpha_se = self.theta_se / self.theta**2

@@ -3,7 +3,8 @@
 Modules, each importing only those before it: ``blocks`` (row blocks and the products
 on them, through the optional compiled kernel ``_ckernels``), ``qr`` (pivoted QR and
 least squares), ``systems`` (Newton systems and small positive definite solves);
-``threads`` and ``vectors`` stand alone.
+``matrix`` (the design as a matrix interface) builds on ``blocks``; ``threads`` and
+``vectors`` stand alone.
 """
 
 from .blocks import (
@@ -12,6 +13,7 @@ from .blocks import (
     block_gram_score,
     block_rows,
     gram_and_score,
+    has_compiled_kernel,
     kept_columns,
     row_forms,
     row_order,
@@ -35,6 +37,7 @@ __all__ = [
     "block_rows",
     "fit_least_squares",
     "gram_and_score",
+    "has_compiled_kernel",
     "inv_psd",
     "kept_columns",
     "least_squares",

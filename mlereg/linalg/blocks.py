@@ -32,6 +32,17 @@ CKERNEL_ETA_MAX_COLUMNS = getattr(_ckernels, "ETA_MAX_COLUMNS", 0)
 BLOCK_BYTES = 3 << 20
 
 
+def has_compiled_kernel() -> bool:
+    """Whether the compiled kernel was built (else numpy does its work).
+
+    Examples
+    --------
+    >>> isinstance(has_compiled_kernel(), bool)
+    True
+    """
+    return _ckernels is not None
+
+
 def row_order(X: np.ndarray) -> str:
     """``"C"`` when each row of X is contiguous (a C-ordered array, or every k-th row
     of one), else ``"F"``: the layout a block buffer takes to match X.

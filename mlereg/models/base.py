@@ -36,6 +36,7 @@ from ..exceptions import (
     SingularDesignError,
     record_warnings,
 )
+from ..inference.results import RegressionResults
 from ..linalg import threads
 from ..linalg.vectors import constant_vector, is_constant_one
 from ..optim import penalty as penalty_mod
@@ -229,6 +230,8 @@ class LikelihoodModel:
     # whether predictions have intervals for new observations (OLS: the residual
     # variance is the scale of a new observation's error)
     prediction_intervals = False
+    # what fit() returns
+    results_class: type[RegressionResults] = RegressionResults
 
     # --- construction ---------------------------------------------------------------------
     def __init__(
@@ -255,7 +258,7 @@ class LikelihoodModel:
                 missing=missing,
             )
             self._init_design(design, **model_kwargs)
-        self._messages = tuple(messages)
+        self.messages = tuple(messages)
 
     @classmethod
     def from_formula(
@@ -290,8 +293,9 @@ class LikelihoodModel:
                 missing=missing,
                 eval_env=eval_env + 1,
             )
-            model._init_design(design, **model_kwargs)
-        model._messages = tuple(messages)
+            # the class's own initialiser, on the instance it has just made
+            model._init_design(design, **model_kwargs)  # noqa: SLF001
+        model.messages = tuple(messages)
         model.data = data  # a reference (no copy), for groups= given as a column name
         return model
 
@@ -317,8 +321,8 @@ class LikelihoodModel:
         self.endog_name = design.endog_name
         self.response_levels = design.response_levels
         self.k_constant = int(_has_intercept(design))
-        self._messages: tuple[str, ...] = ()
-        t = self._total_weights()
+        self.messages: tuple[str, ...] = ()
+        t = self.total_weights()
         rows = n if is_constant_one(t) else int(np.sum(t > 0))
         if rows < self.exog.shape[1]:
             raise DataError(
@@ -341,24 +345,25 @@ class LikelihoodModel:
         return float(np.sum(fw * (pw > 0)))
 
     # --- per-observation pieces -------------------------------------------------------------
-    def _total_weights(self) -> np.ndarray:
+    def total_weights(self) -> np.ndarray:
         pw, fw = self.prior_weights, self.freq_weights
         if is_constant_one(fw):  # no frequency weights
             return pw
         return pw * fw
 
-    def _eta(self, params: np.ndarray, X: np.ndarray | None = None) -> np.ndarray:
+    def linear_predictor(self, params: np.ndarray, X: np.ndarray | None = None) -> np.ndarray:
+        """eta = X params + offset (``X``: the design's kept columns, default all)."""
         X = self.exog if X is None else X
         return X @ params + self.offset
 
     def _objective(self, X: np.ndarray) -> IrlsObjective:
         """f(beta) = deviance / 2, its gradient and the Fisher information system."""
         offset = self.offset if np.any(self.offset) else None
-        return IrlsObjective(X, self.endog, self._total_weights(), offset, self.family)
+        return IrlsObjective(X, self.endog, self.total_weights(), offset, self.family)
 
     def loglike(self, params: np.ndarray) -> float:
         """Log-likelihood at ``params`` (dispersion at R's plug-in value)."""
-        mu = self.family.link.inverse(self._eta(np.asarray(params, dtype=float)))
+        mu = self.family.link.inverse(self.linear_predictor(np.asarray(params, dtype=float)))
         return self.family.loglike(self.endog, mu, self.prior_weights, self.freq_weights)
 
     def score(self, params: np.ndarray) -> np.ndarray:
@@ -372,10 +377,10 @@ class LikelihoodModel:
         ``kind="observed"`` gives the weights of minus the Hessian of the log-likelihood,
         which differ from the expected ones for non-canonical links.
         """
-        return self._weights_at_eta(self._eta(np.asarray(params, dtype=float)), kind)
+        return self.weights_at_eta(self.linear_predictor(np.asarray(params, dtype=float)), kind)
 
-    def _weights_at_eta(self, eta: np.ndarray, kind: InformationKind) -> np.ndarray:
-        return glm_weights(self.family, self.endog, self._total_weights(), eta, kind)
+    def weights_at_eta(self, eta: np.ndarray, kind: InformationKind) -> np.ndarray:
+        return glm_weights(self.family, self.endog, self.total_weights(), eta, kind)
 
     def information(self, params: np.ndarray, kind: InformationKind = "expected") -> np.ndarray:
         """Information matrix X' diag(W) X of the log-likelihood (dispersion 1)."""
@@ -387,7 +392,7 @@ class LikelihoodModel:
         response z = eta + (y - mu) / mu_eta on X. Returns the system X' W X and the
         right-hand side X' W z."""
         fam, link = self.family, self.family.link
-        t = self._total_weights()
+        t = self.total_weights()
         mu = fam.starting_mu(self.endog, self.prior_weights)
         eta = link.link(mu)
         mu_eta = link.mu_eta(eta)
@@ -414,10 +419,10 @@ class LikelihoodModel:
         if not self.k_constant:
             return self.family.link.inverse(self.offset)
         if not np.any(self.offset):
-            t = self._total_weights()
+            t = self.total_weights()
             return float(np.dot(t, self.endog) / np.sum(t))
         ones = np.ones((self.exog.shape[0], 1))
-        res = self._solve(ones, None, 100, 1e-8)[0]
+        res = self.newton_fit(ones, None, 100, 1e-8)[0]
         return self.family.link.inverse(ones @ res.x + self.offset)
 
     def without_term(self, term: str) -> LikelihoodModel:
@@ -492,14 +497,15 @@ class LikelihoodModel:
         sub.offset = self.offset[::k]
         decrement_tol = None
         if self.family.is_canonical and not self.family.has_dispersion:
-            mean_weight = float(np.mean(sub._total_weights()))
+            mean_weight = float(np.mean(sub.total_weights()))
             decrement_tol = SUBSAMPLE_DECREMENT_PER_COLUMN * p * mean_weight
         with np.errstate(all="ignore"):
-            system, rhs = sub._start(sub.exog)
+            # sub is a copy of this model (same class) on every k-th row
+            system, rhs = sub._start(sub.exog)  # noqa: SLF001
             if system.rank < p:
                 return None
             res = newton(
-                (obj := sub._objective(sub.exog)).full,
+                (obj := sub._objective(sub.exog)).full,  # noqa: SLF001
                 system.solve(rhs),
                 maxiter=10,
                 tol=max(tol, SUBSAMPLE_TOL),
@@ -517,12 +523,12 @@ class LikelihoodModel:
             return objective if np.isfinite(objective.last.f) else None  # type: ignore[union-attr]
         # the full X'WX is about k times the subsample's: the first Newton step on all
         # rows takes that and skips forming X'WX (the steps after it use the exact one)
-        factor = float(np.sum(self._total_weights())) / float(np.sum(sub._total_weights()))
+        factor = float(np.sum(self.total_weights())) / float(np.sum(sub.total_weights()))
         if not np.isfinite(objective.prime(res.x, linalg.ScaledSystem(info, factor))):
             return None
         return objective
 
-    def _solve(
+    def newton_fit(
         self,
         X: np.ndarray,
         start_params: np.ndarray | None,
@@ -598,7 +604,7 @@ class LikelihoodModel:
             pen = (lam[keep], center[keep])
         names = [self.exog_names[j] for j in keep]
         sep = separation.before_fit(self, X, names, warn=method != "firth")
-        res, objective = self._solve(
+        res, objective = self.newton_fit(
             X, start_params, maxiter, tol, pen, method, start if keep.size == p else None, warm
         )
         if res.n_iter == 0 and not np.isfinite(res.fun):
@@ -612,7 +618,7 @@ class LikelihoodModel:
         if objective is not None:
             eta, mu = objective.eta_mu(beta)
         else:
-            eta = self._eta(beta, X)
+            eta = self.linear_predictor(beta, X)
             mu = self.family.link.inverse(eta)
         sep = separation.after_fit(
             self, X, names, sep, mu, warn=method != "firth", converged=res.converged
@@ -624,21 +630,7 @@ class LikelihoodModel:
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        cov_root = None
-        if pen is not None:  # penalised information X'WX + diag(alpha)
-            Wt = self._weights_at_eta(eta, information)
-            cov_k = linalg.inv_psd(linalg.weighted_gram(X, Wt) + np.diag(pen[0]))
-        elif information == "expected":
-            # the solver's last information is X' W X at beta: reuse its factorisation
-            # (not for Firth, whose objective's information is penalised)
-            system = res.information if method == "irls" else None
-            if not isinstance(system, linalg.GramSystem):
-                system = linalg.GramSystem(X, self._weights_at_eta(eta, information))
-            cov_root = system.inverse_root()
-            cov_k = cov_root @ cov_root.T
-        else:
-            Wt = self._weights_at_eta(eta, information)
-            cov_k = linalg.inv_psd(linalg.weighted_gram(X, Wt))
+        cov_k, cov_root = self._covariance(X, eta, res, information, pen, method)
         params = np.full(p, np.nan)
         params[keep] = beta
         cov = np.full((p, p), np.nan)
@@ -661,6 +653,32 @@ class LikelihoodModel:
             self.null_mean(),
         )
 
+    def _covariance(
+        self,
+        X: np.ndarray,
+        eta: np.ndarray,
+        res: NewtonResult,
+        information: InformationKind,
+        pen: tuple[np.ndarray, np.ndarray] | None,
+        method: str,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """The unscaled covariance of the kept coefficients at the estimate (the inverse
+        information of kind ``information``, penalised with a penalty), and its root F
+        (F F' = covariance) when it comes from the expected information's factorisation."""
+        if pen is not None:  # penalised information X'WX + diag(alpha)
+            Wt = self.weights_at_eta(eta, information)
+            return linalg.inv_psd(linalg.weighted_gram(X, Wt) + np.diag(pen[0])), None
+        if information == "observed":
+            Wt = self.weights_at_eta(eta, information)
+            return linalg.inv_psd(linalg.weighted_gram(X, Wt)), None
+        # the solver's last information is X' W X at beta: reuse its factorisation (not
+        # for Firth, whose objective's information is penalised)
+        system = res.information if method == "irls" else None
+        if not isinstance(system, linalg.GramSystem):
+            system = linalg.GramSystem(X, self.weights_at_eta(eta, information))
+        cov_root = system.inverse_root()
+        return cov_root @ cov_root.T, cov_root
+
     def _scale(self, mu: np.ndarray, rank: int, pearson: float | None = None) -> float:
         """Pearson chi^2 / df_resid for families with a dispersion, else 1 (``pearson``:
         the chi^2 if the caller has it)."""
@@ -670,7 +688,7 @@ class LikelihoodModel:
         if df_resid <= 0:
             return np.nan
         if pearson is None:
-            t = self._total_weights()
+            t = self.total_weights()
             pearson = float(np.sum(t * np.square(self.endog - mu) / self.family.variance(mu)))
         return pearson / df_resid
 
@@ -725,8 +743,6 @@ class LikelihoodModel:
         :class:`SaturatedModelWarning`, and NaN standard errors where the dispersion
         is estimated.
         """
-        from ..inference.results import RegressionResults
-
         if method not in ("irls", "firth"):
             raise ValueError(f"method must be 'irls' or 'firth', got {method!r}")
         if method == "firth":
@@ -757,14 +773,13 @@ class LikelihoodModel:
                     SaturatedModelWarning,
                     stacklevel=3,
                 )
-        results_class = getattr(self, "results_class", None) or RegressionResults
-        res = results_class(
+        res = self.results_class(
             self,
             fit,
             cov_type=cov_type,
             groups=groups,
             information=information,
-            messages=getattr(self, "_messages", ()) + tuple(messages),
+            messages=self.messages + tuple(messages),
         )
         res.penalty = penalty_mod.as_penalty(penalty)
         return res

@@ -113,7 +113,7 @@ def _lgamma_ratio(y: np.ndarray, theta: float) -> np.ndarray:
     return out
 
 
-def _is_binary(y: np.ndarray) -> bool:
+def is_binary(y: np.ndarray) -> bool:
     """Whether every response value is exactly 0 or 1 (a Bernoulli response)."""
     y = np.asarray(y)
     return bool(np.all((y == 0) | (y == 1)))
@@ -283,13 +283,13 @@ class Binomial(Family):
         return 1 - 2 * mu
 
     def unit_deviance(self, y, mu):
-        if _is_binary(y):
+        if is_binary(y):
             # y in {0, 1}: d = -2 log(mu) or -2 log(1 - mu), one logarithm per row
             return -2.0 * np.log(np.where(y > 0.5, mu, 1.0 - mu))
         return 2 * (_xlogy_ratio(y, mu) + _xlogy_ratio(1 - y, 1 - mu))
 
     def loglike_obs(self, y, mu, w, scale):
-        if _is_binary(y):  # log C(w, w y) = 0 when y is 0 or 1
+        if is_binary(y):  # log C(w, w y) = 0 when y is 0 or 1
             return w * np.log(np.where(y > 0.5, mu, 1.0 - mu))
         k = w * y
         lchoose = special.gammaln(w + 1) - special.gammaln(k + 1) - special.gammaln(w - k + 1)
@@ -297,7 +297,7 @@ class Binomial(Family):
 
     def saturated_loglike(self, y):
         # each row's likelihood is 1 at mu = y when y is 0 or 1 (and log C(w, w y) = 0)
-        return 0.0 if _is_binary(y) else None
+        return 0.0 if is_binary(y) else None
 
     def check_y(self, y):
         if np.any((y < 0) | (y > 1)):
@@ -448,51 +448,3 @@ class NegativeBinomial(Family):
 
     def starting_mu(self, y, w):
         return y + (y == 0) / 6.0
-
-
-def nb_theta_score(theta: float, y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
-    """d loglik / d theta of the negative binomial at fixed mu (MASS ``theta.ml``).
-
-    ``sum w (psi(theta + y) - psi(theta) + log theta + 1 - log(theta + mu)
-    - (y + theta) / (mu + theta))``, with ``w`` the prior times frequency weights.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> y = np.array([0.0, 2.0, 5.0, 1.0]); mu = np.full(4, 2.0)
-    >>> round(nb_theta_score(1.0, y, mu, np.ones(4)), 6)
-    0.388884
-    """
-    terms = (
-        special.digamma(theta + y)
-        - special.digamma(theta)
-        + np.log(theta)
-        + 1.0
-        - np.log(theta + mu)
-        - (y + theta) / (mu + theta)
-    )
-    return float(np.sum(w * terms))
-
-
-def nb_theta_information(theta: float, y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
-    """-d^2 loglik / d theta^2 at fixed mu (MASS ``theta.ml``; ``1 / sqrt`` of it is
-    MASS's ``SE.theta``).
-
-    ``sum w (psi'(theta) - psi'(theta + y) - 1 / theta + 2 / (mu + theta)
-    - (y + theta) / (mu + theta)^2)``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> y = np.array([0.0, 2.0, 5.0, 1.0]); mu = np.full(4, 2.0)
-    >>> round(nb_theta_information(1.0, y, mu, np.ones(4)), 6)
-    1.046944
-    """
-    terms = (
-        special.polygamma(1, theta)
-        - special.polygamma(1, theta + y)
-        - 1.0 / theta
-        + 2.0 / (mu + theta)
-        - (y + theta) / np.square(mu + theta)
-    )
-    return float(np.sum(w * terms))

@@ -96,10 +96,10 @@ def penalized_objective(model: Any, X: np.ndarray):
     >>> bool(np.isclose(full(np.zeros(2))[0], value(np.zeros(2))))
     True
     """
-    fam, link, y, t = model.family, model.family.link, model.endog, model._total_weights()
+    fam, link, y, t = model.family, model.family.link, model.endog, model.total_weights()
 
     def pieces(beta: np.ndarray):
-        eta = model._eta(beta, X)
+        eta = model.linear_predictor(beta, X)
         mu = link.inverse(eta)
         W = t * mu * (1.0 - mu)
         with np.errstate(all="ignore"):

@@ -367,7 +367,8 @@ class GenericLikelihoodResults(LikelihoodResults):
         else:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                th, _, _, _ = self.model._optimise(
+                # the results of this module's model refit it with one parameter held
+                th, _, _, _ = self.model._optimise(  # noqa: SLF001
                     theta0, free, s["bounds"], s["method"], s["maxiter"], s["tol"], s["pen"]
                 )
         val = self.model.loglike(th)

@@ -7,17 +7,13 @@ accurate QR least-squares solve instead of iterations).
 
 from __future__ import annotations
 
-import copy
-import dataclasses
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .. import linalg
 from ..design.design import Design
-from ..exceptions import ConvergenceWarning, RankDeficiencyWarning
-from ..optim.newton import Iteration, NewtonResult, newton
+from ..optim.newton import Iteration, NewtonResult
 from . import families as F
 from . import links as L
 from .base import Fit, LikelihoodModel
@@ -157,7 +153,7 @@ class OLS(LikelihoodModel):
                 start_params=start_params, maxiter=maxiter, tol=tol, penalty=penalty
             )
 
-        t = self._total_weights()
+        t = self.total_weights()
         sw = np.sqrt(t)
         unit = bool(np.all(t == 1))  # no weighted copy of X when there are no weights
         Xw = self.exog if unit else self.exog * sw[:, None]
@@ -193,159 +189,6 @@ class OLS(LikelihoodModel):
         )
 
 
-@dataclass(frozen=True)
-class NegativeBinomialFit(Fit):
-    """A :class:`~mlereg.models.base.Fit` of beta at the estimated theta, with theta itself.
-
-    ``fixed_model`` is the model with alpha = 1 / theta held at the estimate: the
-    results' deviance, llf, covariances and predictions are those of that model.
-    """
-
-    theta: float = np.nan
-    theta_se: float = np.nan
-    fixed_model: Any = None
-    n_outer: int = 0
-
-
-class NegativeBinomial(LikelihoodModel):
-    """Negative binomial (NB2) regression with theta estimated by maximum likelihood.
-
-    ``Var(y) = mu + alpha mu^2`` with ``alpha = 1 / theta``; log link by default
-    (``link=mr.links.Identity()`` or ``Sqrt()`` as in MASS). The fit is MASS's
-    ``glm.nb``: IRLS for beta at fixed theta (the same loop as every GLM), then Newton
-    on log(theta) at the fitted means, alternated until both stop moving.
-
-    Parameters
-    ----------
-    endog, exog, offset, exposure, weights, freq_weights, missing
-        As for :class:`GLM`.
-    link : Link, optional
-        Default :class:`mlereg.models.links.Log`.
-
-    Notes
-    -----
-    * ``res.theta``, ``res.theta_se`` (MASS's ``SE.theta``, from the theta information
-      at fixed mu), ``res.alpha = 1 / theta`` and ``res.alpha_se`` (delta method).
-    * ``bse`` and ``cov_params()`` are those of beta at fixed theta (R's ``vcov`` for
-      ``glm.nb``), which ignore the beta-theta cross information; statsmodels'
-      ``NegativeBinomial`` inverts the full Hessian instead and differs by a few percent.
-    * ``llf`` is the negative binomial log-likelihood at (beta, theta); AIC and BIC count
-      theta as a parameter (``rank + 1``), as R's ``logLik.negbin``. ``deviance``,
-      ``null_deviance`` and ``llnull`` hold theta at its estimate, as ``glm.nb``.
-
-    Examples
-    --------
-    >>> import pandas as pd, mlereg as mr
-    >>> df = pd.DataFrame({"y": [0, 3, 1, 8, 2, 12, 4, 1, 9, 0], "x": range(10)})
-    >>> res = mr.NegativeBinomial.from_formula("y ~ x", df).fit()
-    >>> bool(res.theta > 0)
-    True
-    """
-
-    family = F.NegativeBinomial(L.Log())
-    k_extra = 1
-
-    def _init_design(self, design: Design, link: L.Link | None = None) -> None:
-        if link is not None:
-            self.family = F.NegativeBinomial(link)
-        super()._init_design(design)
-
-    @property
-    def results_class(self):
-        from ..inference.results import NegativeBinomialResults
-
-        return NegativeBinomialResults
-
-    def _with_family(self, family: F.Family) -> NegativeBinomial:
-        model = copy.copy(self)  # __getstate__ leaves out the data reference: restore it
-        model.family = family
-        model.data = self.data
-        return model
-
-    def _theta_ml(self, mu: np.ndarray, theta0: float, maxiter: int, tol: float) -> NewtonResult:
-        """Maximise the likelihood in s = log(theta) at fixed mu by Newton's method."""
-        y, t, fw = self.endog, self.prior_weights, self.freq_weights
-        tw = t * fw
-
-        def objective(s: np.ndarray):
-            theta = float(np.exp(s[0]))
-            family = F.NegativeBinomial(self.family.link, alpha=1.0 / theta)
-            with np.errstate(all="ignore"):
-                f = -family.loglike(y, mu, t, fw)
-            score = F.nb_theta_score(theta, y, mu, tw)
-            info = F.nb_theta_information(theta, y, mu, tw)
-            # chain rule to s; the Hessian drops the score term (zero at the optimum),
-            # which keeps it positive far from the optimum
-            return f, np.array([-score * theta]), np.array([[abs(info) * theta**2 + 1e-12]])
-
-        return newton(objective, np.array([np.log(theta0)]), maxiter=maxiter, tol=tol)
-
-    def _fit_arrays(
-        self,
-        *,
-        start_params: Any = None,
-        maxiter: int = 100,
-        tol: float = 1e-8,
-        information: str = "expected",
-        on_singular: str = "warn",
-        penalty: Any = None,
-    ) -> Fit:
-        import warnings
-
-        kw = dict(
-            maxiter=maxiter,
-            tol=tol,
-            information=information,
-            on_singular=on_singular,
-            penalty=penalty,
-        )
-        link = self.family.link
-        # MASS: a Poisson fit, then theta by ML starting from the method of moments
-        fit = LikelihoodModel._fit_arrays(
-            self._with_family(F.Poisson(link)), start_params=start_params, **kw
-        )
-        y, tw = self.endog, self._total_weights()
-        theta = float(np.sum(tw) / np.sum(tw * np.square(y / fit.mu - 1.0)))
-        converged, n_outer = False, 0
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RankDeficiencyWarning)  # said once already
-            for n_outer in range(1, maxiter + 1):
-                theta_res = self._theta_ml(fit.mu, theta, maxiter, tol)
-                new_theta = float(np.exp(theta_res.x[0]))
-                model = self._with_family(F.NegativeBinomial(link, alpha=1.0 / new_theta))
-                new_fit = LikelihoodModel._fit_arrays(
-                    model, start_params=np.nan_to_num(fit.params), **kw
-                )
-                keep = ~np.isnan(fit.params)
-                step = np.abs(new_fit.params[keep] - fit.params[keep])
-                rel_beta = float(np.max(step / (np.abs(new_fit.params[keep]) + 1e-3), initial=0))
-                rel_theta = abs(new_theta - theta) / new_theta
-                fit, theta = new_fit, new_theta
-                if rel_theta <= tol and rel_beta <= tol and n_outer > 1:
-                    converged = True
-                    break
-        if not converged:
-            warnings.warn(
-                f"NegativeBinomial: beta and theta did not converge jointly in {maxiter}"
-                f" rounds (last relative change in theta {rel_theta:.2e}); a very large"
-                " theta means the data show no overdispersion (use Poisson)",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
-        info = F.nb_theta_information(theta, y, fit.mu, tw)
-        theta_se = 1.0 / np.sqrt(info) if info > 0 else np.nan
-        solver = fit.solver
-        if not converged:
-            solver = dataclasses.replace(solver, converged=False)
-        return NegativeBinomialFit(
-            **{f.name: getattr(fit, f.name) for f in dataclasses.fields(Fit)} | {"solver": solver},
-            theta=theta,
-            theta_se=float(theta_se),
-            fixed_model=model,
-            n_outer=n_outer,
-        )
-
-
 def _shortcut(cls):
     def make(formula: str, data: Any, **kwargs: Any):
         return cls.from_formula(formula, data, eval_env=1, **kwargs)
@@ -364,4 +207,3 @@ logit = _shortcut(Logit)
 probit = _shortcut(Probit)
 poisson = _shortcut(Poisson)
 glm = _shortcut(GLM)
-negativebinomial = _shortcut(NegativeBinomial)

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
-_EPS = np.finfo(float).eps
-_LOGIT_THRESH = -np.log(_EPS)  # R's logit_linkinv clamps |eta| at 36.04
-_PROBIT_THRESH = -stats.norm.ppf(_EPS)
+EPS = np.finfo(float).eps
+LOGIT_THRESH = -np.log(EPS)  # R's logit_linkinv clamps |eta| at 36.04
+_PROBIT_THRESH = -stats.norm.ppf(EPS)
 
 
 @dataclass(frozen=True)
@@ -85,13 +85,13 @@ class Log(Link):
         return np.log(mu)
 
     def inverse(self, eta):
-        return np.maximum(np.exp(eta), _EPS)
+        return np.maximum(np.exp(eta), EPS)
 
     def mu_eta(self, eta):
-        return np.maximum(np.exp(eta), _EPS)
+        return np.maximum(np.exp(eta), EPS)
 
     def d2mu_eta2(self, eta):
-        return np.maximum(np.exp(eta), _EPS)
+        return np.maximum(np.exp(eta), EPS)
 
     def mu_eta_at(self, eta, mu):
         return mu  # inverse and mu_eta are the same function here
@@ -107,14 +107,14 @@ class Logit(Link):
         return special.logit(mu)
 
     def inverse(self, eta):
-        return special.expit(np.clip(eta, -_LOGIT_THRESH, _LOGIT_THRESH))
+        return special.expit(np.clip(eta, -LOGIT_THRESH, LOGIT_THRESH))
 
     def mu_eta(self, eta):
         mu = self.inverse(eta)
-        return np.maximum(mu * (1 - mu), _EPS)
+        return np.maximum(mu * (1 - mu), EPS)
 
     def mu_eta_at(self, eta, mu):
-        return np.maximum(mu * (1 - mu), _EPS)
+        return np.maximum(mu * (1 - mu), EPS)
 
     def d2mu_eta2(self, eta):
         mu = self.inverse(eta)
@@ -134,7 +134,7 @@ class Probit(Link):
         return special.ndtr(np.clip(eta, -_PROBIT_THRESH, _PROBIT_THRESH))
 
     def mu_eta(self, eta):
-        return np.maximum(np.exp(-0.5 * np.square(eta)) / np.sqrt(2 * np.pi), _EPS)
+        return np.maximum(np.exp(-0.5 * np.square(eta)) / np.sqrt(2 * np.pi), EPS)
 
     def d2mu_eta2(self, eta):
         return -eta * np.exp(-0.5 * np.square(eta)) / np.sqrt(2 * np.pi)
@@ -150,11 +150,11 @@ class CLogLog(Link):
         return np.log(-np.log1p(-np.asarray(mu, dtype=float)))
 
     def inverse(self, eta):
-        return np.clip(-np.expm1(-np.exp(eta)), _EPS, 1 - _EPS)
+        return np.clip(-np.expm1(-np.exp(eta)), EPS, 1 - EPS)
 
     def mu_eta(self, eta):
         eta = np.minimum(eta, 700)
-        return np.maximum(np.exp(eta - np.exp(eta)), _EPS)
+        return np.maximum(np.exp(eta - np.exp(eta)), EPS)
 
     def d2mu_eta2(self, eta):
         eta = np.minimum(eta, 700)

@@ -31,7 +31,7 @@ import numpy as np
 from . import families as F
 from . import links as L
 
-_EPS = L._EPS
+_EPS = L.EPS
 _LOG_EPS = float(np.log(_EPS))  # exp(eta) >= eps exactly when eta >= this
 
 
@@ -120,7 +120,7 @@ class BinaryLogit(Generic):
         yb = self.y[sl]
         tb = None if self.t is None else self.t[sl]
         q = np.negative(e)
-        np.clip(q, -L._LOGIT_THRESH, L._LOGIT_THRESH, out=q)
+        np.clip(q, -L.LOGIT_THRESH, L.LOGIT_THRESH, out=q)
         np.exp(q, out=q)
         np.add(q, 1.0, out=m)
         np.reciprocal(m, out=m)
@@ -214,7 +214,7 @@ def kernel_for(family: F.Family, y: np.ndarray, t: np.ndarray | None) -> Generic
     ['BinaryLogit', 'Generic', 'PoissonLog']
     """
     link = type(family.link)
-    if type(family) is F.Binomial and link is L.Logit and F._is_binary(y):
+    if type(family) is F.Binomial and link is L.Logit and F.is_binary(y):
         return BinaryLogit(family, y, t)
     if type(family) is F.Poisson and link is L.Log:
         return PoissonLog(family, y, t)

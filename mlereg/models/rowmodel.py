@@ -118,7 +118,8 @@ class RowModel:
                 missing=missing,
                 eval_env=eval_env + 1,
             )
-            model._init_designs(designs, formula)
+            # the class's own initialiser, on the instance it has just made
+            model._init_designs(designs, formula)  # noqa: SLF001
         model.messages = tuple(messages)
         return model
 

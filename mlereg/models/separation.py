@@ -201,7 +201,7 @@ def before_fit(model: Any, X: np.ndarray, names: list[str], warn: bool = True) -
     the design is too large, see :data:`LP_MAX_CELLS`)."""
     if not _is_binary_model(model) or X.size > LP_MAX_CELLS:
         return None
-    sep = detect_separation(X, model.endog, model._total_weights(), names)
+    sep = detect_separation(X, model.endog, model.total_weights(), names)
     if sep is not None and warn:
         _warn(sep, model)
     return sep
@@ -221,12 +221,12 @@ def after_fit(
     fit has fitted probabilities of 0 or 1 or did not converge."""
     if not _is_binary_model(model) or sep is not None:
         return sep
-    used = model._total_weights() > 0
+    used = model.total_weights() > 0
     extreme = used & ((mu < PROB_EPS) | (mu > 1 - PROB_EPS))
     if not extreme.any() and (converged or X.size <= LP_MAX_CELLS):
         return None
     if X.size > LP_MAX_CELLS:
-        sep = detect_separation(X, model.endog, model._total_weights(), names)
+        sep = detect_separation(X, model.endog, model.total_weights(), names)
         if sep is not None:
             if warn:
                 _warn(sep, model)

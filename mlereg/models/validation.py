@@ -142,7 +142,7 @@ def _check_binary(y: np.ndarray, w: np.ndarray, used: np.ndarray, design: Design
             " probability cannot be estimated (the maximum-likelihood estimate does not"
             " exist)"
         )
-    whole = F._is_binary(y) if is_constant_one(w) else _whole(w * y, 1e-7)
+    whole = F.is_binary(y) if is_constant_one(w) else _whole(w * y, 1e-7)
     if not whole:
         warnings.warn(
             f"the response {name!r} gives non-integer numbers of successes (proportion"
