@@ -604,3 +604,31 @@ def test_anova_chisq_is_lr_test_for_poisson(warpbreaks):
     lr = mr.lr_test(a, b)
     np.testing.assert_allclose(row["Deviance"], lr.statistic, rtol=1e-10)
     np.testing.assert_allclose(row["Pr(>Chi)"], lr.pvalue, rtol=1e-8)
+
+
+def test_ols_f_test_matches_statsmodels():
+    """The F test of all slopes (summary.lm's F-statistic) is a results attribute."""
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(11)
+    X = np.c_[np.ones(40), rng.normal(size=(40, 3))]
+    y = X @ np.array([1.0, 0.3, -0.2, 0.0]) + rng.normal(size=40)
+    ours, ref = mr.OLS(y, X).fit(), sm.OLS(y, X).fit()
+    np.testing.assert_allclose(ours.fvalue, ref.fvalue, rtol=1e-10)
+    np.testing.assert_allclose(ours.f_pvalue, ref.f_pvalue, rtol=1e-9)
+    np.testing.assert_allclose(ours.resid_std_err, np.sqrt(ref.scale), rtol=1e-12)
+    assert f"{ours.fvalue:.4g}" in str(ours.summary())
+
+
+def test_every_results_class_says_what_its_summary_shows():
+    """The summary header is the results' own entries, formatted: a distribution fit
+    names its distribution, a fit without a formula has no Formula line."""
+    dist = mr.fit_distribution([3.1, 5.2, 2.4, 8.8, 4.0, 6.3], "gamma")
+    assert dist.model_description == "Gamma distribution"
+    assert "Model:" in str(dist.summary()) and "Gamma distribution" in str(dist.summary())
+    ols = mr.OLS(np.array([1.0, 3, 2, 5]), np.c_[np.ones(4), np.arange(4.0)]).fit()
+    labels = [label for label, _ in ols.summary_entries()]
+    assert labels[:4] == ["Model", "Response", "Method", "Observations"]
+    assert "Formula" not in labels
+    table = mr.compare([ols, dist])
+    assert "(2):  Gamma distribution: shape, rate" in str(table)

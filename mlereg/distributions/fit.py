@@ -260,6 +260,11 @@ class DistributionResults(LikelihoodResults):
         self.fixed = {**extras, **{spec.params[i]: v for i, v in fixed.items()}}
         self.method = "closed form" if solver is None else "Fisher scoring"
 
+    @property
+    def model_description(self) -> str:
+        """The distribution fitted, e.g. "Gamma distribution"."""
+        return f"{self.distribution.capitalize()} distribution"
+
     @cached_property
     def data_summary(self) -> pd.Series:
         """n, mean, standard deviation (divisor n - 1), min and max of the data."""

@@ -21,11 +21,7 @@ from .lrtest import same_sample
 
 
 def _label(r: Any, i: int) -> str:
-    design = getattr(getattr(r, "model", None), "design", None)
-    formula = getattr(design, "formula", None)
-    if formula:
-        return formula
-    return f"{type(r.model).__name__}: {', '.join(r.param_names)}"
+    return r.formula or r.model_label
 
 
 def _check_nested(small: Any, big: Any, i: int) -> None:
@@ -122,7 +118,7 @@ def anova(*results: Any, test: Literal["Chisq", "LRT", "F"] | None = None) -> Te
     for i in range(len(fits) - 1):
         _check_nested(fits[i], fits[i + 1], i + 1)
     big = fits[-1]
-    ols = type(big.model).__name__ == "OLS"
+    ols = big.anova_test == "F"  # lm's analysis of variance
     has_disp = bool(big.model.family.has_dispersion)
     if test is None:
         test = "F" if ols else "Chisq"

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .results import LikelihoodResults
+from ..report.entries import Entry
+from .results import LikelihoodResults, design_entries
 
 
 class RowModelResults(LikelihoodResults):
@@ -71,7 +72,21 @@ class RowModelResults(LikelihoodResults):
         self.method = "Fisher scoring" if information == "expected" else "Newton-Raphson"
         self.df_model = float(k - len(model.parts) - len(model.extra_params))
         self.n_dropped = model.design.n_dropped
-        self.dropped_by = model.design.dropped_by
+        self.dropped_by = dict(model.design.dropped_by)
+
+    @property
+    def summary_title(self) -> str:
+        """The summary's title."""
+        return f"{type(self.model).__name__} regression results"
+
+    @property
+    def formula(self) -> str | None:
+        """The formula fitted, all its parts (None for a model built from arrays)."""
+        return self.model.design.formula
+
+    def model_entries(self) -> list[Entry]:
+        """Formula (all its parts) and response."""
+        return design_entries(self.model.design, None)
 
     def params_of(self, part: str) -> pd.Series:
         """The coefficients of one part, named by its design columns.

@@ -200,7 +200,7 @@ def profile_conf_int(results: Any, alpha: float = 0.05, tol: float = 1e-12) -> p
     upper = np.full(b.size, np.nan)
     # where the separation check proved an estimate infinite, the profile cannot cross
     # the cutoff on that side: the end is infinite (R's detect_separation directions)
-    sep = getattr(results, "separation", None)
+    sep = results.separation
     diverging = dict(zip(sep.terms, sep.directions, strict=True)) if sep is not None else {}
     names = results.param_names
     for j in np.flatnonzero(~np.isnan(b)):

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..report.entries import Digits, Entry, Fixed, PValue
+from ..report.render import finite_or_nan
 from . import lrtest
 
 if TYPE_CHECKING:
@@ -83,6 +85,14 @@ class LikelihoodResults:
         self.history = tuple(history)
         self.messages = tuple(messages)
         self.cov_type = cov_type
+        # what a subclass knows and sets: the summary reads these as they are
+        self.method = ""
+        self.aliased: list[str] = []
+        self.df_model: float | None = None
+        self.n_dropped: int | None = None
+        self.dropped_by: dict[str, int] = {}
+        self.separation: Any = None
+        self.response_levels: tuple[Any, ...] | None = None
 
     @property
     def param_names(self) -> list[str]:
@@ -191,6 +201,79 @@ class LikelihoodResults:
 
         return Summary(self, digits=digits, alpha=alpha)
 
+    # --- what the summary shows ---------------------------------------------------------------
+    @property
+    def model_description(self) -> str:
+        """What was fitted, in words (the summary's "Model" line)."""
+        return "Maximum likelihood fit" if self.model is None else self.model.description
+
+    @property
+    def summary_title(self) -> str:
+        """The summary's title."""
+        return f"{self.model_description} results"
+
+    @property
+    def method_description(self) -> str:
+        """How it was fitted, in words (the summary's "Method" line)."""
+        return f"Maximum likelihood ({self.method})" if self.method else "Maximum likelihood"
+
+    @property
+    def formula(self) -> str | None:
+        """The formula fitted (None for a model built from arrays or without one)."""
+        return None
+
+    @property
+    def model_label(self) -> str:
+        """The model's name and formula (or parameters), for tables of several fits."""
+        name = type(self.model).__name__ if self.model is not None else self.model_description
+        return f"{name}: {self.formula or ', '.join(self.param_names)}"
+
+    def model_entries(self) -> list[Entry]:
+        """Header lines about the model's formula and response (none here)."""
+        return []
+
+    def fit_statistics(self) -> list[Entry]:
+        """Header lines of fit statistics and tests beyond llf, AIC and BIC (none here)."""
+        return []
+
+    def comparison_r2(self) -> tuple[str, float]:
+        """The R-squared row of :func:`mlereg.compare`: (label, value); NaN here."""
+        return "Pseudo R-squared", np.nan
+
+    def summary_entries(self) -> list[Entry]:
+        """The summary's header: what this fit has, as labelled numbers
+        (:mod:`mlereg.report.entries`); the summary formats them.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> r = LikelihoodResults(np.array([1.0]), np.eye(1) * 0.25, ["mu"], -3.0, 10, 1, 9)
+        >>> [label for label, _ in r.summary_entries()][:3]
+        ['Model', 'Method', 'Observations']
+        """
+        entries: list[Entry] = [("Model", (self.model_description,))]
+        entries += self.model_entries()
+        entries.append(("Method", (self.method_description,)))
+        obs = f"{self.nobs:g} used"
+        if self.n_dropped is not None:
+            obs += f", {int(self.n_dropped)} dropped for missing values"
+            if self.n_dropped and self.dropped_by:
+                obs += " (" + ", ".join(f"{k}: {v}" for k, v in self.dropped_by.items()) + ")"
+        entries.append(("Observations", (obs,)))
+        if self.separation is not None:
+            entries.append(("Separation", (str(self.separation),)))
+        if self.df_model is not None:
+            entries.append(("Df model / resid", (f"{self.df_model:g} / {self.df_resid:g}",)))
+        else:
+            entries.append(("Df resid", (f"{self.df_resid:g}",)))
+        entries.append(("Log-likelihood", (Fixed(self.llf),)))
+        entries.append(("AIC / BIC", (Fixed(self.aic), " / ", Fixed(self.bic))))
+        entries += self.fit_statistics()
+        entries.append(("Covariance type", (str(self.cov_type),)))
+        status = "converged" if self.converged else "NOT CONVERGED"
+        entries.append(("Iterations", (f"{self.n_iter} ({status})",)))
+        return entries
+
     def plot_coefficients(self, ax: Any = None, alpha: float = 0.05, **kwargs: Any):
         """Coefficient plot with 1 - alpha intervals (needs matplotlib, ``mlereg[plot]``).
 
@@ -208,6 +291,18 @@ class LikelihoodResults:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}: {len(self.params)} parameters, llf={self.llf:.6g}>"
+
+
+def design_entries(design: Any, levels: tuple[Any, ...] | None) -> list[Entry]:
+    """The "Formula" and "Response" lines of a formula model's summary."""
+    entries: list[Entry] = []
+    if design.formula:
+        entries.append(("Formula", (str(design.formula),)))
+    endog = design.endog_name
+    if levels is not None and len(levels) == 2:
+        endog = f"{endog} (1 = {levels[1]!r}, 0 = {levels[0]!r})"
+    entries.append(("Response", (str(endog),)))
+    return entries
 
 
 class RegressionResults(LikelihoodResults):
@@ -229,6 +324,9 @@ class RegressionResults(LikelihoodResults):
     >>> res.nobs
     8.0
     """
+
+    # the test mr.anova uses by default: R's anova.glm chi^2 (anova.lm's F for OLS)
+    anova_test = "Chisq"
 
     def __init__(
         self,
@@ -253,7 +351,7 @@ class RegressionResults(LikelihoodResults):
             llf = saturated - fit.half_deviance  # type: ignore[operator]
         else:
             llf = family.loglike(model.endog, fit.mu, model.prior_weights, model.freq_weights)
-        extra = int(family.has_dispersion) + getattr(model, "k_extra", 0)
+        extra = int(family.has_dispersion) + model.k_extra
         super().__init__(
             fit.params,
             cov,
@@ -278,7 +376,63 @@ class RegressionResults(LikelihoodResults):
         self.dropped_by = dict(model.design.dropped_by)
         self.separation = fit.separation
         self.method = fit.method
-        self.response_levels = getattr(model, "response_levels", None)
+        self.response_levels = model.response_levels
+
+    # --- what the summary shows -----------------------------------------------------------
+    @property
+    def summary_title(self) -> str:
+        """The summary's title."""
+        return f"{type(self.model).__name__} regression results"
+
+    @property
+    def method_description(self) -> str:
+        """How it was fitted, in words."""
+        return {
+            "QR": "Least squares (pivoted QR) = Gaussian maximum likelihood",
+            "IRLS": "Maximum likelihood (IRLS / Fisher scoring)",
+            "Firth": "Firth's penalised likelihood (IRLS / Fisher scoring)",
+        }.get(self.method, super().method_description)
+
+    @property
+    def formula(self) -> str | None:
+        """The formula fitted (None for a model built from arrays)."""
+        return self.model.design.formula
+
+    def model_entries(self) -> list[Entry]:
+        """Formula and response."""
+        return design_entries(self.model.design, self.response_levels)
+
+    def fit_statistics(self) -> list[Entry]:
+        """The null model and the LR test against it, R-squared (Gaussian) or McFadden's
+        pseudo R-squared, the deviances and the dispersion, as ``summary.glm``."""
+        family = self.model.family
+        entries: list[Entry] = [("LL-null", (Fixed(self.llnull),))]
+        if self.df_model > 0:
+            test = ("chi2 = ", Fixed(self.llr), f" on {self.df_model:g} df, p ")
+            entries.append(("LR test vs null", (*test, PValue(self.llr_pvalue))))
+        if family.name == "gaussian":
+            entries.append(("R-squared", (Digits(self.rsquared),)))
+        else:
+            entries.append(("Pseudo R-squared", (Digits(self.pseudo_rsquared), " (McFadden)")))
+        null_df = f"{self.nobs - self.model.k_constant:g}"
+        deviances = (
+            Digits(self.deviance, 1),
+            f" on {self.df_resid:g} df / ",
+            Digits(self.null_deviance, 1),
+            f" on {null_df} df",
+        )
+        entries.append(("Deviance / null", deviances))
+        if family.has_dispersion:
+            entries.append(("Dispersion", (Digits(self.scale, 1), " (Pearson chi2 / df resid)")))
+        else:
+            entries.append(("Dispersion", (f"1 ({family.name} family)",)))
+        return entries
+
+    def comparison_r2(self) -> tuple[str, float]:
+        """("R-squared", 1 - RSS/TSS) for Gaussian models, else McFadden's pseudo."""
+        if self.model.family.name == "gaussian":
+            return "R-squared", finite_or_nan(self.rsquared)
+        return "Pseudo R-squared", finite_or_nan(self.pseudo_rsquared)
 
     # --- fit quality ----------------------------------------------------------------------
     @cached_property
@@ -479,3 +633,53 @@ class RegressionResults(LikelihoodResults):
         if isinstance(newdata, pd.DataFrame):
             return pd.Series(values, index=newdata.index, name="predicted")
         return values
+
+
+class OLSResults(RegressionResults):
+    """Results of :class:`mlereg.OLS`: a regression fit with ``lm``'s statistics.
+
+    Beyond :class:`RegressionResults`: ``fvalue`` and ``f_pvalue``, the F test of all
+    slopes (``summary.lm``'s F-statistic), and ``resid_std_err`` (its residual standard
+    error, sqrt(s^2)).
+
+    Examples
+    --------
+    >>> import numpy as np, mlereg as mr
+    >>> x = np.arange(6.0); y = np.array([1.0, 3, 2, 5, 4, 6])
+    >>> res = mr.OLS(y, np.c_[np.ones(6), x]).fit()
+    >>> round(res.fvalue, 4), round(res.rsquared, 4)
+    (14.5606, 0.7845)
+    """
+
+    anova_test = "F"
+
+    @property
+    def fvalue(self) -> float:
+        """F statistic of all slopes against the intercept-only model."""
+        if not (self.df_model > 0 and self.df_resid > 0):
+            return np.nan
+        return (self.null_deviance - self.deviance) / self.df_model / self.scale
+
+    @property
+    def f_pvalue(self) -> float:
+        """p-value of :attr:`fvalue` from F(df_model, df_resid)."""
+        if not np.isfinite(self.fvalue):
+            return np.nan
+        return float(stats.f.sf(self.fvalue, self.df_model, self.df_resid))
+
+    @property
+    def resid_std_err(self) -> float:
+        """The residual standard error, sqrt(RSS / df_resid)."""
+        return float(np.sqrt(self.scale))
+
+    def fit_statistics(self) -> list[Entry]:
+        """R-squared and adjusted, the residual standard error and the F test, as
+        ``summary.lm``."""
+        entries: list[Entry] = [
+            ("R-squared / adjusted", (Digits(self.rsquared), " / ", Digits(self.rsquared_adj))),
+            ("Residual std. error", (Digits(self.resid_std_err), f" on {self.df_resid:g} df")),
+        ]
+        if self.df_model > 0 and self.df_resid > 0:
+            dfs = f" on {self.df_model:g} and {self.df_resid:g} df, p "
+            entries.append(("F-statistic", (Digits(self.fvalue), dfs, PValue(self.f_pvalue))))
+        return entries

@@ -232,6 +232,8 @@ class LikelihoodModel:
     prediction_intervals = False
     # what fit() returns
     results_class: type[RegressionResults] = RegressionResults
+    # parameters estimated beside the coefficients and the dispersion (AIC counts them)
+    k_extra = 0
 
     # --- construction ---------------------------------------------------------------------
     def __init__(
@@ -334,6 +336,20 @@ class LikelihoodModel:
                     else ""
                 )
             )
+
+    @property
+    def description(self) -> str:
+        """The model in words: its class, family and link.
+
+        Examples
+        --------
+        >>> import mlereg as mr
+        >>> import numpy as np
+        >>> mr.Probit(np.array([0.0, 1, 1, 0]), np.ones((4, 1))).description
+        'Probit (binomial family, probit link)'
+        """
+        fam = self.family
+        return f"{type(self).__name__} ({fam.name} family, {fam.link.name} link)"
 
     # --- derived sizes ----------------------------------------------------------------------
     @property

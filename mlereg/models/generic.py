@@ -97,6 +97,11 @@ class GenericLikelihoodModel:
         self._nobs = nobs
 
     # --- the function and its numerical derivatives -----------------------------------------
+    @property
+    def description(self) -> str:
+        """The model in words (its class)."""
+        return type(self).__name__
+
     def loglikeobs(self, params: Any) -> np.ndarray:
         """Per-observation log-likelihood (the user function's array output)."""
         val = np.asarray(self._loglike(np.asarray(params, dtype=float)), dtype=float)

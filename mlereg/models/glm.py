@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import linalg
 from ..design.design import Design
+from ..inference.results import OLSResults
 from ..optim.newton import Iteration, NewtonResult
 from . import families as F
 from . import links as L
@@ -136,6 +137,7 @@ class OLS(LikelihoodModel):
 
     family = F.Gaussian(L.Identity())
     prediction_intervals = True
+    results_class = OLSResults
 
     def _fit_arrays(
         self,

@@ -167,6 +167,11 @@ class RowModel:
 
     # --- shared -------------------------------------------------------------------------------
     @property
+    def description(self) -> str:
+        """The model in words (its class)."""
+        return type(self).__name__
+
+    @property
     def nobs(self) -> float:
         """Observations: rows, each counted ``freq_weights`` times."""
         fw = self.freq_weights

@@ -18,7 +18,6 @@ from .render import (
     Rendered,
     Report,
     Table,
-    finite_or_nan,
     format_column,
     format_fixed,
     format_pvalue,
@@ -28,18 +27,6 @@ from .render import (
 # --------------------------------------------------------------------------------------
 # compare
 # --------------------------------------------------------------------------------------
-
-
-def _r2_row(r: Any) -> tuple[str, float]:
-    """("R-squared", 1 - RSS/TSS) for Gaussian models (OLS and GLM), else McFadden's
-    ("Pseudo R-squared", 1 - llf/llnull)."""
-    model = getattr(r, "model", None)
-    if getattr(getattr(model, "family", None), "name", None) == "gaussian":
-        return "R-squared", finite_or_nan(getattr(r, "rsquared", None))
-    try:
-        return "Pseudo R-squared", finite_or_nan(r.pseudo_rsquared)
-    except AttributeError:
-        return "Pseudo R-squared", np.nan
 
 
 class ComparisonTable(Rendered):
@@ -86,7 +73,7 @@ class ComparisonTable(Rendered):
 
     def _statistics(self) -> list[tuple[str, list[Any]]]:
         rs = self.results
-        r2 = [_r2_row(r) for r in rs]
+        r2 = [r.comparison_r2() for r in rs]
         label = r2[0][0] if len({k for k, _ in r2}) == 1 else "R-squared / pseudo"
         return [
             ("Observations", [float(r.nobs) for r in rs]),
@@ -94,7 +81,7 @@ class ComparisonTable(Rendered):
             ("AIC", [float(r.aic) for r in rs]),
             ("BIC", [float(r.bic) for r in rs]),
             (label, [v for _, v in r2]),
-            ("Covariance type", [str(getattr(r, "cov_type", "nonrobust")) for r in rs]),
+            ("Covariance type", [str(r.cov_type) for r in rs]),
         ]
 
     def to_frame(self) -> pd.DataFrame:
@@ -163,17 +150,13 @@ class ComparisonTable(Rendered):
 
     def report(self) -> Report:
         """The layout rendered by ``str()``, HTML, LaTeX and Markdown."""
-        info = []
-        for n, r in zip(self.names, self.results, strict=True):
-            design = getattr(getattr(r, "model", None), "design", None)
-            what = getattr(design, "formula", None) or type(getattr(r, "model", r)).__name__
-            info.append((n, f"{type(getattr(r, 'model', r)).__name__}: {what}"))
+        info = [(n, r.model_label) for n, r in zip(self.names, self.results, strict=True)]
         notes = ["Standard errors in parentheses."]
         if self.stars:
             notes.append(STARS_NOTE)
         warnings = []
         for n, r in zip(self.names, self.results, strict=True):
-            warnings += [f"model {n}: {m}" for m in dict.fromkeys(getattr(r, "messages", ()))]
+            warnings += [f"model {n}: {m}" for m in dict.fromkeys(r.messages)]
         return Report("Model comparison", tuple(warnings), tuple(info), self.table(), tuple(notes))
 
 
