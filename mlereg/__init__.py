@@ -13,7 +13,8 @@ from . import exceptions
 from .distributions.fit import DistributionResults, compare_distributions, fit_distribution
 from .inference.anova import anova
 from .inference.lrtest import LRTestResult, lr_test
-from .inference.results import LikelihoodResults, RegressionResults
+from .inference.regression import RegressionResults
+from .inference.results import LikelihoodResults
 from .linalg.threads import get_num_threads, set_num_threads
 from .models import families, links
 from .models.generic import GenericLikelihoodModel, GenericLikelihoodResults

@@ -34,10 +34,6 @@ class SingularDesignError(MleregError, ValueError):
     """The design matrix is rank deficient and ``on_singular="raise"`` was asked for."""
 
 
-class PerfectSeparationError(MleregError, ValueError):
-    """A binary response is perfectly separated and the caller asked for an error."""
-
-
 class MleregWarning(UserWarning):
     """Base class of every warning emitted by mlereg."""
 

@@ -21,7 +21,8 @@ from mlereg import families as F
 from mlereg import links as L
 from mlereg.linalg import threads
 from mlereg.models import base as base_mod
-from mlereg.models import rowpass
+from mlereg.models import irls, rowpass
+from mlereg.models.irls import WarmStart
 from mlereg.models.rowkernels import kernel_for
 
 N = 120_000  # above SUBSAMPLE_MIN_ROWS, so the warm start is taken
@@ -74,17 +75,15 @@ def test_warm_start_reaches_the_same_maximiser(name, first_info, monkeypatch):
     kw = {"offset": rng.normal(0, 0.1, N), "weights": rng.uniform(0.5, 2.0, N)}
     if name in ("logit", "probit", "cloglog"):
         kw = {"offset": kw["offset"]}  # binomial prior weights are trials
-    if first_info == "exact":
-        monkeypatch.setattr(base_mod, "SUBSAMPLE_INFO_ROWS_PER_COLUMN", 10**9)
+    settings = WarmStart(info_rows_per_column=10**9) if first_info == "exact" else WarmStart()
     warm = MODELS[name](X, y, **kw)
-    start = warm._warm_start(1e-8)
+    start = irls.warm_start(warm, 1e-8, settings)
     assert start is not None  # the path under test is taken
     assert (start._primed is not None) == (first_info == "scaled")
-    res_warm = warm.fit()
-    monkeypatch.setattr(base_mod, "SUBSAMPLE_MIN_ROWS", 10**12)
+    res_warm = warm.fit(warm_start=settings)
     plain = MODELS[name](X, y, **kw)
-    assert plain._warm_start(1e-8) is None
-    res_plain = plain.fit()
+    assert irls.warm_start(plain, 1e-8, WarmStart(min_rows=10**12)) is None
+    res_plain = plain.fit(warm_start=False)
     assert _rel(res_warm.params, res_plain.params) < 1e-10
     assert _rel(res_warm.bse, res_plain.bse) < 1e-10
     assert _rel(res_warm.llf, res_plain.llf) < 1e-12
@@ -98,14 +97,13 @@ def test_warm_start_below_100000_rows_needs_2000_rows_per_column(name, n, p, mon
     X, y, _ = _data(KIND[name], n=n, p=p)
     warm = MODELS[name](X, y)
     taken = n >= 2000 * p and name != "gamma-log"
-    assert (warm._warm_start(1e-8) is not None) == taken
+    assert (irls.warm_start(warm, 1e-8, WarmStart()) is not None) == taken
     if not taken:
         return
     # tol 1e-10: each fit is then within about 1e-12 of the maximiser (at the default
     # 1e-8 each stops within 1e-10, so two can differ by up to 2e-10: 1.007e-10 here)
     res_warm = warm.fit(tol=1e-10)
-    monkeypatch.setattr(base_mod, "SUBSAMPLE_MIN_ROWS", 10**12)
-    res_plain = MODELS[name](X, y).fit(tol=1e-10)
+    res_plain = MODELS[name](X, y).fit(tol=1e-10, warm_start=False)
     assert _rel(res_warm.params, res_plain.params) < 1e-10
     assert _rel(res_warm.bse, res_plain.bse) < 1e-10
     assert _rel(res_warm.llf, res_plain.llf) < 1e-12
@@ -118,13 +116,13 @@ def test_warm_start_on_a_fortran_ordered_design(name, monkeypatch):
     X, y, _ = _data(KIND[name])
     XF = np.asfortranarray(X)
     seen = []
-    objective = base_mod.LikelihoodModel._objective
+    objective = base_mod.LikelihoodModel.irls_objective
 
     def spy(self, X):
         seen.append((X.shape[0], X.flags.f_contiguous))
         return objective(self, X)
 
-    monkeypatch.setattr(base_mod.LikelihoodModel, "_objective", spy)
+    monkeypatch.setattr(base_mod.LikelihoodModel, "irls_objective", spy)
     res_f = MODELS[name](XF, y).fit()
     assert (N // 10, True) in seen and (N, True) in seen  # subsample, then all rows
     res_c = MODELS[name](X, y).fit()
@@ -163,13 +161,13 @@ def test_subsample_stops_early_only_for_canonical_links(name, monkeypatch):
     weight) where IRLS is Newton's method on a log-likelihood; not off a canonical link
     (Fisher scoring), nor where a dispersion scales the objective."""
     seen = []
-    real = base_mod.newton
+    real = irls.newton
 
     def spy(*args, **kwargs):
         seen.append(kwargs.get("decrement_tol"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(base_mod, "newton", spy)
+    monkeypatch.setattr(irls, "newton", spy)
     X, y, rng = _data(KIND[name.split()[-1]])
     if name == "weighted poisson":
         model = mr.Poisson(y, X, weights=np.full(N, 1e-3))
@@ -177,9 +175,9 @@ def test_subsample_stops_early_only_for_canonical_links(name, monkeypatch):
         model = mr.GLM(y, X, family=F.Gamma())
     else:
         model = MODELS[name](X, y)
-    start = model._warm_start(1e-8)
+    start = irls.warm_start(model, 1e-8, WarmStart())
     assert start is not None or name == "gamma"  # an inverse link on these data may fail
-    per_column = base_mod.SUBSAMPLE_DECREMENT_PER_COLUMN
+    per_column = WarmStart().decrement_per_column
     expected = {"logit": per_column * 4, "poisson": per_column * 4}
     expected["weighted poisson"] = per_column * 4 * 1e-3
     assert seen == [pytest.approx(expected[name]) if name in expected else None]
@@ -191,9 +189,8 @@ def test_warm_start_skipped_for_rank_deficient_design(monkeypatch):
     with pytest.warns(mr.exceptions.RankDeficiencyWarning, match="x5|column"):
         res = mr.Poisson(y, X).fit()
     assert np.isnan(res.params.iloc[-1])
-    monkeypatch.setattr(base_mod, "SUBSAMPLE_MIN_ROWS", 10**12)
     with pytest.warns(mr.exceptions.RankDeficiencyWarning):
-        plain = mr.Poisson(y, X).fit()
+        plain = mr.Poisson(y, X).fit(warm_start=False)
     assert _rel(res.params.iloc[:-1], plain.params.iloc[:-1]) < 1e-10
 
 
@@ -418,7 +415,7 @@ def test_specialised_kernels_only_where_they_apply():
 
 def test_objective_reuses_its_row_arrays_but_not_those_it_hands_out():
     X, y, rng = _data("binary", n=5000, p=3)
-    obj = base_mod.IrlsObjective(X, y, np.ones(5000), None, F.Binomial())
+    obj = irls.IrlsObjective(X, y, np.ones(5000), None, F.Binomial())
     obj.full(np.zeros(3))
     eta0 = obj.last.eta
     obj.value(np.array([0.1, 0.0, 0.0]))
@@ -440,7 +437,7 @@ def test_a_system_solved_by_qr_keeps_its_own_weights():
     x = rng.standard_normal(n)
     X = np.c_[np.ones(n), x, x + 1e-9 * rng.standard_normal(n)]
     y = (rng.random(n) < 0.5).astype(float)
-    obj = base_mod.IrlsObjective(X, y, np.ones(n), None, F.Binomial())
+    obj = irls.IrlsObjective(X, y, np.ones(n), None, F.Binomial())
     _, _, system = obj.full(np.zeros(3))
     assert system.method == "qr" and system.w is not None
     w = system.w.copy()

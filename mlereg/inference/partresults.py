@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from ..report.entries import Entry
-from .results import LikelihoodResults, design_entries
+from .regression import design_entries
+from .results import LikelihoodResults
 
 
 class RowModelResults(LikelihoodResults):

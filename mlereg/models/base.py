@@ -36,53 +36,17 @@ from ..exceptions import (
     SingularDesignError,
     record_warnings,
 )
-from ..inference.results import RegressionResults
+from ..inference.regression import RegressionResults
 from ..linalg import threads
 from ..linalg.vectors import constant_vector, is_constant_one
 from ..optim import penalty as penalty_mod
 from ..optim.newton import NewtonResult, newton
-from . import firth, rowkernels, rowpass, separation, validation
+from . import firth, separation, validation
 from .families import Family
 from .glm_rows import glm_weights
+from .irls import IrlsObjective, WarmStart, warm_start
 
 InformationKind = Literal["expected", "observed"]
-
-# Fits start from a fit to every k-th row, k = 1 / SUBSAMPLE_FRACTION (see
-# LikelihoodModel._warm_start), from SUBSAMPLE_LARGE_ROWS rows with 50 rows per
-# parameter; and from SUBSAMPLE_MIN_ROWS rows with SUBSAMPLE_SMALL_ROWS_PER_COLUMN per
-# parameter for canonical links only (Newton's method, whose end point does not depend
-# on the start: Fisher scoring's does, and a Gamma fit with log link at 25,000 rows
-# ended 1.7e-10 from the fit without the warm start, over the 1e-10 held to).
-# Logit and Poisson, one thread, interleaved, time with the warm start over time
-# without: 0.75-0.92x at 2e4 x 10, 3e4 x 15 and 4e4 x 20 (2,000 rows per column),
-# 0.87-0.90x at 1e5 x 100; 0.94-1.06x at 5e4 x 50 and 2e4 x 50, 1.04-1.06x at 1e4 x 10.
-SUBSAMPLE_MIN_ROWS = 20_000
-SUBSAMPLE_SMALL_ROWS_PER_COLUMN = 2000
-SUBSAMPLE_LARGE_ROWS = 100_000
-SUBSAMPLE_FRACTION = 0.1
-# the subsample's X'WX, scaled, stands in for the full one in the first full-data step
-# when the subsample has at least this many rows per column (its relative error is then
-# about sqrt(p / rows) <= 3%). Measured on seeded logit and Poisson data: the same
-# iterations as the exact first step in 30 of 30 fits at 1000-2000 rows per column; one
-# more in 5 of 12 fits at 200-714 rows per column
-SUBSAMPLE_INFO_ROWS_PER_COLUMN = 1000
-# the subsample's estimate is off the full one by its sampling error (1e-2 to 3e-3 at
-# 1e4 to 1e5 rows), so its own fit stops at a relative change of 1e-3: one pass fewer
-# than at 1e-6 in all eight benchmark cases, with the same full-data iterations
-SUBSAMPLE_TOL = 1e-3
-# ... and before a Newton step that would decrease its objective, deviance / 2, by at
-# most this much per column (in units of the mean prior weight). With the dispersion
-# fixed at 1 (binomial, Poisson) that is log-likelihood. The subsample's maximum is off
-# the full one by about 0.45 p there (half a chi^2_p scaled by 1 - 1/k, in the
-# subsample's information metric); the stop leaves the start within a squared
-# distance of 0.04 p of the subsample's maximum, against about 0.9 p for that sampling
-# error. It saves a subsample pass in 7 of the 8 benchmark cases, with the same
-# full-data iterations. Only for canonical links of families without a dispersion:
-# IRLS is then Newton's method, whose full-data iterations end at the maximiser to
-# rounding from any start near it (Fisher scoring off a canonical link converges
-# linearly, and where it stops depends on its start, by about 1e-10 here); and with a
-# dispersion, deviance / 2 is not on the log-likelihood's scale.
-SUBSAMPLE_DECREMENT_PER_COLUMN = 0.02
 
 
 @dataclass(frozen=True)
@@ -121,100 +85,6 @@ def _has_intercept(design: Design) -> bool:
     if "Intercept" in design.exog_names or "const" in design.exog_names:
         return True
     return bool(X.shape[0] and np.any(np.all(X == X[0:1, :], axis=0) & (X[0] != 0)))
-
-
-class IrlsObjective:
-    """The objective deviance / 2 of a GLM in the form :func:`mlereg.optim.newton.newton` takes.
-
-    ``full(beta)`` returns ``(f, gradient, GramSystem)``, ``value(beta)`` the value only.
-    A trial point is usually accepted, so ``value`` evaluates the gradient and the
-    information too, in the same pass over X (:func:`mlereg.models.rowpass.evaluate`), and
-    ``full`` at that point then costs nothing. Only after a rejected trial (step
-    halving) does ``value`` compute the value alone. ``last`` is the most recent
-    evaluation; its per-row arrays are reused by the next one, except those handed out
-    by ``eta_mu`` (which serve the results).
-    """
-
-    def __init__(
-        self,
-        X: np.ndarray,
-        y: np.ndarray,
-        t: np.ndarray,
-        offset: np.ndarray | None,
-        family: Family,
-    ) -> None:
-        unit = is_constant_one(t) or bool(np.all(t == 1.0))
-        self.X = X
-        self.kernel = rowkernels.kernel_for(family, y, None if unit else t)
-        self.offset = offset
-        self.last: rowpass.Evaluation | None = None
-        self._halving = False
-        self._primed: linalg.ScaledSystem | None = None
-        self._rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-
-    def _evaluate(
-        self, beta: np.ndarray, information: bool, gram: bool = True
-    ) -> rowpass.Evaluation:
-        """Evaluate at beta into this objective's eta, mu and W arrays (allocated once:
-        each evaluation overwrites the previous one's)."""
-        self.last = None
-        if self._rows is None:
-            n = self.X.shape[0]
-            self._rows = (np.empty(n), np.empty(n), np.empty(n))
-        self.last = rowpass.evaluate(
-            self.X,
-            beta,
-            self.offset,
-            self.kernel,
-            information=information,
-            gram=gram,
-            out=self._rows,
-        )
-        return self.last
-
-    def prime(self, beta: np.ndarray, system: linalg.ScaledSystem) -> float:
-        """Evaluate the value and the gradient at ``beta`` and take ``system`` (an
-        approximation) as the information there: the first ``full(beta)`` returns them,
-        so the first Newton step costs no X'WX. Returns deviance / 2 at beta."""
-        ev = self._evaluate(beta, information=True, gram=False)
-        self._primed = system
-        return ev.f
-
-    def _cached(self, beta: np.ndarray) -> rowpass.Evaluation | None:
-        last = self.last
-        if last is not None and last.gram is not None and np.array_equal(last.beta, beta):
-            return last
-        return None
-
-    def value(self, beta: np.ndarray) -> float:
-        """deviance / 2 at beta (with the gradient and information kept for ``full``
-        unless the previous trial point was rejected)."""
-        ev = self._evaluate(beta, information=not self._halving)
-        self._halving = True  # until full() accepts a point, further calls are halvings
-        return ev.f
-
-    def full(self, beta: np.ndarray) -> tuple[float, np.ndarray, linalg.GramSystem]:
-        """deviance / 2, its gradient -X'u and the information system X'WX at beta."""
-        self._halving = False
-        last, primed = self.last, self._primed
-        self._primed = None
-        if primed is not None and last is not None and np.array_equal(last.beta, beta):
-            assert last.score is not None
-            return last.f, -last.score, primed  # type: ignore[return-value]
-        ev = self._cached(beta) or self._evaluate(beta, information=True)
-        assert ev.gram is not None and ev.score is not None and ev.weights is not None
-        system = linalg.GramSystem(self.X, ev.weights, ev.gram, release_weights=True)
-        if system.w is not None:  # kept for a QR: not the array the next pass overwrites
-            system.w = system.w.copy()
-        return ev.f, -ev.score, system
-
-    def eta_mu(self, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """eta and mu at beta (from the last evaluation when it was at beta)."""
-        last = self.last
-        if last is None or not np.array_equal(last.beta, beta):
-            last = self._evaluate(beta, information=False)
-        self._rows = None  # handed out: later evaluations write to new arrays
-        return last.eta, last.mu
 
 
 class LikelihoodModel:
@@ -372,7 +242,7 @@ class LikelihoodModel:
         X = self.exog if X is None else X
         return X @ params + self.offset
 
-    def _objective(self, X: np.ndarray) -> IrlsObjective:
+    def irls_objective(self, X: np.ndarray) -> IrlsObjective:
         """f(beta) = deviance / 2, its gradient and the Fisher information system."""
         offset = self.offset if np.any(self.offset) else None
         return IrlsObjective(X, self.endog, self.total_weights(), offset, self.family)
@@ -384,7 +254,7 @@ class LikelihoodModel:
 
     def score(self, params: np.ndarray) -> np.ndarray:
         """Gradient of the log-likelihood in beta (dispersion 1)."""
-        _, g, _ = self._objective(self.exog).full(np.asarray(params, dtype=float))
+        _, g, _ = self.irls_objective(self.exog).full(np.asarray(params, dtype=float))
         return -g
 
     def fisher_weights(self, params: np.ndarray, kind: InformationKind = "expected") -> np.ndarray:
@@ -403,7 +273,7 @@ class LikelihoodModel:
         return linalg.weighted_gram(self.exog, self.fisher_weights(params, kind))
 
     # --- fitting ----------------------------------------------------------------------------
-    def _start(self, X: np.ndarray) -> tuple[linalg.GramSystem, np.ndarray]:
+    def start_system(self, X: np.ndarray) -> tuple[linalg.GramSystem, np.ndarray]:
         """One IRLS step from R's ``mustart``: weighted least squares of the working
         response z = eta + (y - mu) / mu_eta on X. Returns the system X' W X and the
         right-hand side X' W z."""
@@ -461,8 +331,8 @@ class LikelihoodModel:
 
     def _aliased(self, on_singular: str, start: Any = None) -> np.ndarray:
         """Indices of aliased columns, decided on the starting weighted Gram matrix
-        (``start``: the result of ``self._start(self.exog)`` if already computed)."""
-        system, _ = self._start(self.exog) if start is None else start
+        (``start``: the result of ``self.start_system(self.exog)`` if already computed)."""
+        system, _ = self.start_system(self.exog) if start is None else start
         if system.rank == self.exog.shape[1]:
             return np.array([], dtype=int)
         aliased = system.qr().aliased
@@ -484,66 +354,6 @@ class LikelihoodModel:
             stacklevel=stacklevel,
         )
 
-    def _warm_start(self, tol: float) -> IrlsObjective | None:
-        """For a large n, start from the fit to a systematic subsample of the rows.
-
-        Every k-th row (about ``SUBSAMPLE_FRACTION`` of them) is fitted first; its
-        estimate is within sampling error of the full one, close enough that Newton's
-        method on all rows then converges in fewer full passes than from R's
-        ``mustart``. The full-data iterations and the convergence rule are unchanged, so
-        the answer is the same maximiser. Returns the full-data objective primed at the
-        subsample's estimate (value and gradient on all rows, the information taken as
-        the subsample's scaled up: see :meth:`IrlsObjective.prime`), or None when the
-        data are too small or the subsample fit does not give a usable, full-rank start
-        (the caller then starts from ``mustart`` as usual).
-        """
-        n, p = self.exog.shape
-        large = n >= SUBSAMPLE_LARGE_ROWS
-        if n < SUBSAMPLE_MIN_ROWS or n < (50 if large else SUBSAMPLE_SMALL_ROWS_PER_COLUMN) * p:
-            return None
-        if not (large or self.family.is_canonical):
-            return None
-        k = max(2, int(round(1 / SUBSAMPLE_FRACTION)))
-        sub = copy.copy(self)
-        # a copy in X's layout (cheaper than strided passes)
-        sub.exog = np.array(self.exog[::k], order="K")
-        sub.endog = self.endog[::k]
-        sub.prior_weights = self.prior_weights[::k]
-        sub.freq_weights = self.freq_weights[::k]
-        sub.offset = self.offset[::k]
-        decrement_tol = None
-        if self.family.is_canonical and not self.family.has_dispersion:
-            mean_weight = float(np.mean(sub.total_weights()))
-            decrement_tol = SUBSAMPLE_DECREMENT_PER_COLUMN * p * mean_weight
-        with np.errstate(all="ignore"):
-            # sub is a copy of this model (same class) on every k-th row
-            system, rhs = sub._start(sub.exog)  # noqa: SLF001
-            if system.rank < p:
-                return None
-            res = newton(
-                (obj := sub._objective(sub.exog)).full,  # noqa: SLF001
-                system.solve(rhs),
-                maxiter=10,
-                tol=max(tol, SUBSAMPLE_TOL),
-                value_only=obj.value,
-                decrement_tol=decrement_tol,
-            )
-        if not (res.converged and np.all(np.isfinite(res.x))):
-            return None
-        info = res.information  # the subsample's X'WX at res.x
-        if not isinstance(info, linalg.GramSystem) or info.rank < p:
-            return None
-        objective = self._objective(self.exog)
-        if sub.exog.shape[0] < SUBSAMPLE_INFO_ROWS_PER_COLUMN * p:
-            objective.full(res.x)
-            return objective if np.isfinite(objective.last.f) else None  # type: ignore[union-attr]
-        # the full X'WX is about k times the subsample's: the first Newton step on all
-        # rows takes that and skips forming X'WX (the steps after it use the exact one)
-        factor = float(np.sum(self.total_weights())) / float(np.sum(sub.total_weights()))
-        if not np.isfinite(objective.prime(res.x, linalg.ScaledSystem(info, factor))):
-            return None
-        return objective
-
     def newton_fit(
         self,
         X: np.ndarray,
@@ -561,12 +371,12 @@ class LikelihoodModel:
             objective = None
             full, value = firth.penalized_objective(self, X)
         else:
-            objective = self._objective(X) if objective is None else objective
+            objective = self.irls_objective(X) if objective is None else objective
             full, value = objective.full, objective.value
         if pen is not None:
             full, value = penalty_mod.penalise_objective(full, value, *pen)
         if start_params is None:
-            system, rhs = self._start(X) if start is None else start
+            system, rhs = self.start_system(X) if start is None else start
             start_params = system.solve(rhs)
         res = newton(full, start_params, maxiter=maxiter, tol=tol, value_only=value)
         return res, objective
@@ -585,6 +395,7 @@ class LikelihoodModel:
         on_singular: Literal["warn", "raise"] = "warn",
         penalty: Any = None,
         method: Literal["irls", "firth"] = "irls",
+        warm: WarmStart | None = None,
     ) -> Fit:
         if method not in ("irls", "firth"):
             raise ValueError(f"method must be 'irls' or 'firth', got {method!r}")
@@ -595,19 +406,19 @@ class LikelihoodModel:
         if on_singular not in ("warn", "raise"):
             raise ValueError(f"on_singular must be 'warn' or 'raise', got {on_singular!r}")
         p = self.exog.shape[1]
-        warm = None
-        if start_params is None and penalty is None and method == "irls":
-            warm = self._warm_start(tol)
-        if warm is not None:  # full rank, checked at the warm start's weights
-            start_params, start, aliased = warm.last.beta, None, np.array([], dtype=int)
+        primed = None
+        if warm is not None and start_params is None and penalty is None and method == "irls":
+            primed = warm_start(self, tol, warm)
+        if primed is not None:  # full rank, checked at the warm start's weights
+            start_params, start, aliased = primed.last.beta, None, np.array([], dtype=int)
         else:
-            start = self._start(self.exog) if start_params is None else None
+            start = self.start_system(self.exog) if start_params is None else None
             aliased = self._aliased(on_singular, start)
         keep = np.setdiff1d(np.arange(p), aliased)
         kept = np.ones(p, dtype=bool)
         kept[aliased] = False
         X = linalg.kept_columns(self.exog, kept)  # X itself, or a view where it can
-        if start_params is not None and warm is None:
+        if start_params is not None and primed is None:
             start_params = np.asarray(start_params, dtype=float).ravel()
             if start_params.shape[0] != p:
                 raise ValueError(f"start_params has {start_params.shape[0]} values, expected {p}")
@@ -621,7 +432,7 @@ class LikelihoodModel:
         names = [self.exog_names[j] for j in keep]
         sep = separation.before_fit(self, X, names, warn=method != "firth")
         res, objective = self.newton_fit(
-            X, start_params, maxiter, tol, pen, method, start if keep.size == p else None, warm
+            X, start_params, maxiter, tol, pen, method, start if keep.size == p else None, primed
         )
         if res.n_iter == 0 and not np.isfinite(res.fun):
             where = "start_params" if start_params is not None else "the starting values"
@@ -720,7 +531,8 @@ class LikelihoodModel:
         on_singular: Literal["warn", "raise"] = "warn",
         penalty: Any = None,
         method: Literal["irls", "firth"] = "irls",
-    ):
+        warm_start: bool | WarmStart = True,
+    ) -> RegressionResults:
         """Fit by maximum likelihood (Fisher scoring = IRLS, with step halving).
 
         Parameters
@@ -746,6 +558,11 @@ class LikelihoodModel:
         method : {"irls", "firth"}
             ``"firth"``: Firth's penalised likelihood (logit link only), finite estimates
             under separation; see :mod:`mlereg.models.firth`.
+        warm_start : bool or WarmStart
+            Start a fit of many rows from a fit to every 10th row (the same maximiser,
+            fewer passes over the data): ``True`` when
+            :class:`mlereg.models.irls.WarmStart`'s defaults say so, ``False`` never,
+            or a ``WarmStart`` with other thresholds.
 
         Returns
         -------
@@ -763,18 +580,19 @@ class LikelihoodModel:
             raise ValueError(f"method must be 'irls' or 'firth', got {method!r}")
         if method == "firth":
             firth.check_supported(self)
-        kwargs: dict[str, Any] = {"on_singular": on_singular}
-        if method != "irls":
-            kwargs["method"] = method
-        if penalty is not None:
-            kwargs["penalty"] = penalty
+        if not isinstance(warm_start, (bool, WarmStart)):
+            raise TypeError(f"warm_start must be True, False or a WarmStart, got {warm_start!r}")
+        warm = WarmStart() if warm_start is True else warm_start or None
         with record_warnings() as messages:
             fit = self._fit_arrays(
                 start_params=start_params,
                 maxiter=maxiter,
                 tol=tol,
                 information=information,
-                **kwargs,
+                on_singular=on_singular,
+                penalty=penalty,
+                method=method,
+                warm=warm,
             )
             rank = int(np.sum(~np.isnan(fit.params)))
             if self.nobs - rank <= 0:

@@ -13,11 +13,12 @@ import numpy as np
 
 from .. import linalg
 from ..design.design import Design
-from ..inference.results import OLSResults
+from ..inference.regression import OLSResults
 from ..optim.newton import Iteration, NewtonResult
 from . import families as F
 from . import links as L
 from .base import Fit, LikelihoodModel
+from .irls import WarmStart
 
 
 class GLM(LikelihoodModel):
@@ -148,8 +149,10 @@ class OLS(LikelihoodModel):
         information: str = "expected",
         on_singular: str = "warn",
         penalty: Any = None,
+        method: str = "irls",
+        warm: WarmStart | None = None,
     ) -> Fit:
-
+        """Least squares, directly (no iterations); a penalty takes the Newton loop."""
         if penalty is not None:  # ridge: the general penalised Newton loop
             return super()._fit_arrays(
                 start_params=start_params, maxiter=maxiter, tol=tol, penalty=penalty

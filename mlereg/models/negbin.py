@@ -19,11 +19,12 @@ from scipy import special
 
 from ..design.design import Design
 from ..exceptions import ConvergenceWarning, RankDeficiencyWarning
-from ..inference.results import RegressionResults
+from ..inference.regression import RegressionResults
 from ..optim.newton import newton
 from . import families as F
 from . import links as L
 from .base import Fit, LikelihoodModel
+from .irls import WarmStart
 
 
 def nb_theta_score(theta: float, y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
@@ -151,6 +152,8 @@ class NegativeBinomial(LikelihoodModel):
         information: str = "expected",
         on_singular: str = "warn",
         penalty: Any = None,
+        method: str = "irls",
+        warm: WarmStart | None = None,
     ) -> Fit:
         """theta profiled: the Newton loop on s = log(theta), each evaluation the GLM fit
         of beta at that theta (the same loop, warm-started), under the loop's own
@@ -163,6 +166,8 @@ class NegativeBinomial(LikelihoodModel):
             information=information,
             on_singular=on_singular,
             penalty=penalty,
+            method=method,
+            warm=warm,
         )
         link = self.family.link
         # MASS: a Poisson fit, then theta from the method of moments

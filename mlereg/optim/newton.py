@@ -45,7 +45,7 @@ class Information(Protocol):
     def solve(self, r: np.ndarray) -> np.ndarray: ...
 
 
-Objective = Callable[[np.ndarray], tuple[float, np.ndarray, Any]]
+Objective = Callable[[np.ndarray], tuple[float, np.ndarray, np.ndarray | Information]]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,413 @@
+"""Results of regression models: GLMs (:class:`RegressionResults`) and OLS
+(:class:`OLSResults`), on top of :class:`mlereg.inference.results.LikelihoodResults`:
+fitted values, residuals, deviances, the null model, predictions, margins, and the
+summary lines of ``summary.glm`` and ``summary.lm``.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..report.entries import Digits, Entry, Fixed, PValue
+from ..report.render import finite_or_nan
+from .results import LikelihoodResults
+
+if TYPE_CHECKING:
+    from ..models.base import Fit, LikelihoodModel
+
+
+def design_entries(design: Any, levels: tuple[Any, ...] | None) -> list[Entry]:
+    """The "Formula" and "Response" lines of a formula model's summary."""
+    entries: list[Entry] = []
+    if design.formula:
+        entries.append(("Formula", (str(design.formula),)))
+    endog = design.endog_name
+    if levels is not None and len(levels) == 2:
+        endog = f"{endog} (1 = {levels[1]!r}, 0 = {levels[0]!r})"
+    entries.append(("Response", (str(endog),)))
+    return entries
+
+
+class RegressionResults(LikelihoodResults):
+    """Results of a regression model (OLS, Logit, Poisson, GLM...).
+
+    Attributes beyond :class:`LikelihoodResults`: ``deviance``, ``null_deviance``,
+    ``llnull``, ``llr``, ``llr_pvalue``, ``scale``, ``df_model``, ``fittedvalues``,
+    residuals, ``rsquared`` (OLS), ``pseudo_rsquared``, ``n_dropped`` (rows dropped
+    for missing values) and ``dropped_by`` (missing per column), ``aliased``,
+    ``separation`` (None, or a :class:`mlereg.models.separation.Separation` naming the
+    separating terms), ``method`` ("IRLS", "QR" or "Firth") and ``response_levels``
+    (for a bool/text/category response: its two levels, the second modelled as 1).
+
+    Examples
+    --------
+    >>> import numpy as np, mlereg as mr
+    >>> x = np.arange(8.0); y = np.array([1, 0, 2, 3, 2, 5, 4, 7.0])
+    >>> res = mr.Poisson(y, np.c_[np.ones(8), x]).fit()
+    >>> res.nobs
+    8.0
+    """
+
+    # the test mr.anova uses by default: R's anova.glm chi^2 (anova.lm's F for OLS)
+    anova_test = "Chisq"
+
+    def __init__(
+        self,
+        model: LikelihoodModel,
+        fit: Fit,
+        *,
+        cov_type: str = "nonrobust",
+        groups: Any = None,
+        information: str = "expected",
+        messages: tuple[str, ...] = (),
+    ) -> None:
+        from .covariance import covariance
+
+        self.fit_record = fit
+        self.information = information
+        rank = int(np.sum(~np.isnan(fit.params)))
+        family = model.family
+        df_resid = model.nobs - rank
+        cov = covariance(model, fit, cov_type, groups)
+        saturated = None if fit.half_deviance is None else family.saturated_loglike(model.endog)
+        if saturated is not None:  # no pass over the data
+            llf = saturated - fit.half_deviance  # type: ignore[operator]
+        else:
+            llf = family.loglike(model.endog, fit.mu, model.prior_weights, model.freq_weights)
+        extra = int(family.has_dispersion) + model.k_extra
+        super().__init__(
+            fit.params,
+            cov,
+            model.exog_names,
+            llf,
+            model.nobs,
+            rank + extra,
+            df_resid,
+            use_t=family.has_dispersion,
+            converged=fit.solver.converged,
+            n_iter=fit.solver.n_iter,
+            history=fit.solver.history,
+            messages=messages,
+            cov_type=cov_type,
+            model=model,
+        )
+        self.scale = fit.scale
+        self.rank = rank
+        self.df_model = float(rank - model.k_constant)
+        self.aliased = [model.exog_names[j] for j in fit.aliased]
+        self.n_dropped = model.design.n_dropped
+        self.dropped_by = dict(model.design.dropped_by)
+        self.separation = fit.separation
+        self.method = fit.method
+        self.response_levels = model.response_levels
+
+    # --- what the summary shows -----------------------------------------------------------
+    @property
+    def summary_title(self) -> str:
+        """The summary's title."""
+        return f"{type(self.model).__name__} regression results"
+
+    @property
+    def method_description(self) -> str:
+        """How it was fitted, in words."""
+        return {
+            "QR": "Least squares (pivoted QR) = Gaussian maximum likelihood",
+            "IRLS": "Maximum likelihood (IRLS / Fisher scoring)",
+            "Firth": "Firth's penalised likelihood (IRLS / Fisher scoring)",
+        }.get(self.method, super().method_description)
+
+    @property
+    def formula(self) -> str | None:
+        """The formula fitted (None for a model built from arrays)."""
+        return self.model.design.formula
+
+    def model_entries(self) -> list[Entry]:
+        """Formula and response."""
+        return design_entries(self.model.design, self.response_levels)
+
+    def fit_statistics(self) -> list[Entry]:
+        """The null model and the LR test against it, R-squared (Gaussian) or McFadden's
+        pseudo R-squared, the deviances and the dispersion, as ``summary.glm``."""
+        family = self.model.family
+        entries: list[Entry] = [("LL-null", (Fixed(self.llnull),))]
+        if self.df_model > 0:
+            test = ("chi2 = ", Fixed(self.llr), f" on {self.df_model:g} df, p ")
+            entries.append(("LR test vs null", (*test, PValue(self.llr_pvalue))))
+        if family.name == "gaussian":
+            entries.append(("R-squared", (Digits(self.rsquared),)))
+        else:
+            entries.append(("Pseudo R-squared", (Digits(self.pseudo_rsquared), " (McFadden)")))
+        null_df = f"{self.nobs - self.model.k_constant:g}"
+        deviances = (
+            Digits(self.deviance, 1),
+            f" on {self.df_resid:g} df / ",
+            Digits(self.null_deviance, 1),
+            f" on {null_df} df",
+        )
+        entries.append(("Deviance / null", deviances))
+        if family.has_dispersion:
+            entries.append(("Dispersion", (Digits(self.scale, 1), " (Pearson chi2 / df resid)")))
+        else:
+            entries.append(("Dispersion", (f"1 ({family.name} family)",)))
+        return entries
+
+    def comparison_r2(self) -> tuple[str, float]:
+        """("R-squared", 1 - RSS/TSS) for Gaussian models, else McFadden's pseudo."""
+        if self.model.family.name == "gaussian":
+            return "R-squared", finite_or_nan(self.rsquared)
+        return "Pseudo R-squared", finite_or_nan(self.pseudo_rsquared)
+
+    # --- fit quality ----------------------------------------------------------------------
+    @cached_property
+    def deviance(self) -> float:
+        """sum(w d(y, mu)): the residual deviance (RSS for OLS)."""
+        m = self.model
+        return m.family.deviance(m.endog, self.fit_record.mu, m.total_weights())
+
+    @cached_property
+    def _null_mu(self) -> np.ndarray:
+        # computed by the fit (LikelihoodModel.null_mean): a float stands for every row
+        mu = self.fit_record.null_mu
+        return np.full(self.model.exog.shape[0], mu) if np.ndim(mu) == 0 else mu
+
+    @cached_property
+    def null_deviance(self) -> float:
+        """Deviance of the intercept-only model (offset kept), as R's ``glm``."""
+        m = self.model
+        return m.family.deviance(m.endog, self._null_mu, m.total_weights())
+
+    @cached_property
+    def llnull(self) -> float:
+        """Log-likelihood of the intercept-only model (offset and weights kept)."""
+        m = self.model
+        return m.family.loglike(m.endog, self._null_mu, m.prior_weights, m.freq_weights)
+
+    @property
+    def llr(self) -> float:
+        """LR statistic against the intercept-only model, 2 (llf - llnull)."""
+        return 2.0 * (self.llf - self.llnull)
+
+    @property
+    def llr_pvalue(self) -> float:
+        """chi^2(df_model) p-value of :attr:`llr`."""
+        return float(stats.chi2.sf(self.llr, self.df_model))
+
+    @property
+    def pseudo_rsquared(self) -> float:
+        """McFadden's pseudo R^2, 1 - llf / llnull."""
+        return 1.0 - self.llf / self.llnull
+
+    @property
+    def rsquared(self) -> float:
+        """1 - RSS / TSS (TSS about the weighted mean, or about 0 without intercept)."""
+        return 1.0 - self.deviance / self.null_deviance
+
+    @property
+    def rsquared_adj(self) -> float:
+        """Adjusted R^2, 1 - (1 - R^2) (n - intercept) / df_resid."""
+        return 1.0 - (1.0 - self.rsquared) * (self.nobs - self.model.k_constant) / self.df_resid
+
+    @property
+    def sigma2_mle(self) -> float:
+        """MLE of the Gaussian variance, RSS / n (OLS)."""
+        return self.deviance / self.nobs
+
+    def drop1(self):
+        """LR test for dropping each formula term, like R's ``drop1(fit, test="Chisq")``.
+
+        See :func:`mlereg.inference.anova.drop1`.
+
+        Examples
+        --------
+        >>> import pandas as pd, mlereg as mr
+        >>> df = pd.DataFrame({"y": [2, 3, 6, 7, 8, 9, 10, 12], "x": range(8)})
+        >>> list(mr.poisson("y ~ x", df).fit().drop1().to_frame().index)
+        ['<none>', 'x']
+        """
+        from .anova import drop1
+
+        return drop1(self)
+
+    # --- per-row values -------------------------------------------------------------------
+    def _series(self, values: np.ndarray, name: str) -> pd.Series:
+        return pd.Series(values, index=self.model.design.row_index, name=name)
+
+    @property
+    def fittedvalues(self) -> pd.Series:
+        """Fitted means mu."""
+        return self._series(self.fit_record.mu, "fitted")
+
+    @property
+    def linear_predictor(self) -> pd.Series:
+        """Fitted linear predictor eta (offset included)."""
+        return self._series(self.fit_record.eta, "eta")
+
+    @property
+    def resid_response(self) -> pd.Series:
+        """y - mu."""
+        return self._series(self.model.endog - self.fit_record.mu, "resid_response")
+
+    @property
+    def resid_pearson(self) -> pd.Series:
+        """(y - mu) sqrt(w / V(mu))."""
+        m, mu = self.model, self.fit_record.mu
+        r = (m.endog - mu) * np.sqrt(m.prior_weights / m.family.variance(mu))
+        return self._series(r, "resid_pearson")
+
+    @property
+    def resid_deviance(self) -> pd.Series:
+        """sign(y - mu) sqrt(w d(y, mu))."""
+        m, mu = self.model, self.fit_record.mu
+        d = m.prior_weights * m.family.unit_deviance(m.endog, mu)
+        return self._series(np.sign(m.endog - mu) * np.sqrt(np.maximum(d, 0)), "resid_deviance")
+
+    @property
+    def resid_working(self) -> pd.Series:
+        """(y - mu) / (d mu / d eta)."""
+        m, fit = self.model, self.fit_record
+        return self._series((m.endog - fit.mu) / m.family.link.mu_eta(fit.eta), "resid_working")
+
+    @property
+    def resid(self) -> pd.Series:
+        """Response residuals (alias of :attr:`resid_response`)."""
+        return self.resid_response
+
+    # --- prediction -----------------------------------------------------------------------
+    def exog_for(self, newdata: Any) -> np.ndarray:
+        design = self.model.design
+        if design.builder is not None:
+            return design.builder.build(newdata)
+        if isinstance(newdata, pd.DataFrame):
+            missing = [c for c in self.param_names if c not in newdata.columns]
+            if missing:
+                raise ValueError(f"new data lack the column(s) {missing}")
+            X = newdata[self.param_names].to_numpy(dtype=float)
+        else:
+            X = np.asarray(newdata, dtype=float)
+            if X.ndim == 1:
+                X = X[None, :] if X.size == len(self.params) else X[:, None]
+        if X.shape[1] != len(self.params):
+            raise ValueError(f"new data have {X.shape[1]} columns, the model {len(self.params)}")
+        return X
+
+    def offset_for(self, newdata: Any, n: int, offset: Any, exposure: Any) -> np.ndarray:
+        cols = self.model.design.arg_columns
+        out = np.zeros(n)
+        if offset is None and "offset" in cols and isinstance(newdata, (pd.DataFrame, dict)):
+            offset = np.asarray(newdata[cols["offset"]], dtype=float)
+        if exposure is None and "exposure" in cols and isinstance(newdata, (pd.DataFrame, dict)):
+            exposure = np.asarray(newdata[cols["exposure"]], dtype=float)
+        if offset is not None:
+            out = out + np.asarray(offset, dtype=float)
+        if exposure is not None:
+            out = out + np.log(np.asarray(exposure, dtype=float))
+        return out
+
+    def get_margeff(self, at: Literal["overall", "mean"] = "overall"):
+        """Marginal effects on the mean with delta-method SEs. See
+        :func:`mlereg.inference.margins.get_margeff`."""
+        from .margins import get_margeff
+
+        return get_margeff(self, at)
+
+    def exp_params(
+        self, alpha: float = 0.05, method: Literal["wald", "profile"] = "wald"
+    ) -> pd.DataFrame:
+        """exp(params) with intervals (odds ratios, incidence-rate ratios). See
+        :func:`mlereg.inference.margins.exp_params`."""
+        from .margins import exp_params
+
+        return exp_params(self, alpha, method)
+
+    def get_prediction(self, newdata: Any = None, *, offset: Any = None, exposure: Any = None):
+        """Predictions with delta-method SEs and intervals (``.summary_frame(alpha)``);
+        OLS adds prediction intervals. See :func:`mlereg.inference.prediction.get_prediction`."""
+        from .prediction import get_prediction
+
+        return get_prediction(self, newdata, offset=offset, exposure=exposure)
+
+    def predict(
+        self,
+        newdata: Any = None,
+        which: Literal["mean", "linear"] = "mean",
+        *,
+        offset: Any = None,
+        exposure: Any = None,
+    ) -> pd.Series | np.ndarray:
+        """Predicted means (``which="mean"``) or linear predictor (``"linear"``).
+
+        Parameters
+        ----------
+        newdata : DataFrame, dict of columns or array, optional
+            Defaults to the data used in the fit. For formula models the formula is
+            applied with the training data's levels and transforms.
+        offset, exposure : array, optional
+            For new data. When the model's offset/exposure came from a column, that
+            column of ``newdata`` is used if present; otherwise they are 0 / 1.
+        """
+        if which not in ("mean", "linear"):
+            raise ValueError(f"which must be 'mean' or 'linear', got {which!r}")
+        if newdata is None:
+            return self.fittedvalues if which == "mean" else self.linear_predictor
+        X = self.exog_for(newdata)
+        beta = np.nan_to_num(self.params.to_numpy())  # aliased columns contribute 0, as R
+        eta = X @ beta + self.offset_for(newdata, X.shape[0], offset, exposure)
+        values = eta if which == "linear" else self.model.family.link.inverse(eta)
+        if isinstance(newdata, pd.DataFrame):
+            return pd.Series(values, index=newdata.index, name="predicted")
+        return values
+
+
+class OLSResults(RegressionResults):
+    """Results of :class:`mlereg.OLS`: a regression fit with ``lm``'s statistics.
+
+    Beyond :class:`RegressionResults`: ``fvalue`` and ``f_pvalue``, the F test of all
+    slopes (``summary.lm``'s F-statistic), and ``resid_std_err`` (its residual standard
+    error, sqrt(s^2)).
+
+    Examples
+    --------
+    >>> import numpy as np, mlereg as mr
+    >>> x = np.arange(6.0); y = np.array([1.0, 3, 2, 5, 4, 6])
+    >>> res = mr.OLS(y, np.c_[np.ones(6), x]).fit()
+    >>> round(res.fvalue, 4), round(res.rsquared, 4)
+    (14.5606, 0.7845)
+    """
+
+    anova_test = "F"
+
+    @property
+    def fvalue(self) -> float:
+        """F statistic of all slopes against the intercept-only model."""
+        if not (self.df_model > 0 and self.df_resid > 0):
+            return np.nan
+        return (self.null_deviance - self.deviance) / self.df_model / self.scale
+
+    @property
+    def f_pvalue(self) -> float:
+        """p-value of :attr:`fvalue` from F(df_model, df_resid)."""
+        if not np.isfinite(self.fvalue):
+            return np.nan
+        return float(stats.f.sf(self.fvalue, self.df_model, self.df_resid))
+
+    @property
+    def resid_std_err(self) -> float:
+        """The residual standard error, sqrt(RSS / df_resid)."""
+        return float(np.sqrt(self.scale))
+
+    def fit_statistics(self) -> list[Entry]:
+        """R-squared and adjusted, the residual standard error and the F test, as
+        ``summary.lm``."""
+        entries: list[Entry] = [
+            ("R-squared / adjusted", (Digits(self.rsquared), " / ", Digits(self.rsquared_adj))),
+            ("Residual std. error", (Digits(self.resid_std_err), f" on {self.df_resid:g} df")),
+        ]
+        if self.df_model > 0 and self.df_resid > 0:
+            dfs = f" on {self.df_model:g} and {self.df_resid:g} df, p "
+            entries.append(("F-statistic", (Digits(self.fvalue), dfs, PValue(self.f_pvalue))))
+        return entries
