@@ -147,4 +147,4 @@ def test_formula_parts_are_checked(data):
 def test_the_summary_names_the_parts(data):
     text = str(mr.HetGaussian.from_formula("y ~ x1 | z", data).fit().summary())
     assert "Formula:           y ~ x1 | z" in text
-    assert "log_sigma_z" in text and "Fisher scoring" in text
+    assert "log_sigma_z" in text and "Newton-Raphson" in text

@@ -70,7 +70,7 @@ class RowModelResults(LikelihoodResults):
             model=model,
         )
         self.information = information
-        self.method = "Fisher scoring" if information == "expected" else "Newton-Raphson"
+        self.method = "Newton-Raphson"
         self.df_model = float(k - len(model.parts) - len(model.extra_params))
         self.n_dropped = model.design.n_dropped
         self.dropped_by = dict(model.design.dropped_by)

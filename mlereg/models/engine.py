@@ -200,6 +200,11 @@ class NewtonObjective:
     """A :class:`Likelihood` as the objective of :func:`mlereg.optim.newton.newton`:
     ``full(x)`` gives (-loglike, -gradient, information), ``value(x)`` -loglike.
 
+    With ``kind="observed"`` the steps are Newton-Raphson's (quadratic convergence near
+    the maximum); where the observed information is not positive definite (far from
+    the maximum) that step is taken with the expected information instead (Fisher
+    scoring), which is.
+
     Examples
     --------
     >>> import numpy as np
@@ -226,8 +231,24 @@ class NewtonObjective:
         """Minus the log-likelihood, its gradient, and the information."""
         ev = self.likelihood.evaluate(params, 2, self.kind)
         assert ev.gradient is not None and ev.information is not None
+        info = ev.information
+        if self.kind == "observed" and not _positive_definite(info):
+            expected = self.likelihood.evaluate(params, 2, "expected").information
+            assert expected is not None
+            info = expected
         f = -ev.loglike if np.isfinite(ev.loglike) else np.inf
-        return f, -ev.gradient, ev.information
+        return f, -ev.gradient, info
+
+
+def _positive_definite(H: np.ndarray) -> bool:
+    """Whether the symmetric matrix H is positive definite (a Cholesky succeeds)."""
+    if not np.all(np.isfinite(H)):
+        return False
+    try:
+        np.linalg.cholesky(H)
+    except np.linalg.LinAlgError:
+        return False
+    return True
 
 
 def fit_newton(
@@ -239,8 +260,9 @@ def fit_newton(
     kind: InformationKind = "expected",
 ) -> NewtonResult:
     """Maximise ``likelihood`` from ``start`` by the damped Newton loop (Fisher scoring
-    with the expected information, Newton-Raphson with the observed one), under the
-    loop's convergence rule (:mod:`mlereg.optim.newton`).
+    with the expected information, Newton-Raphson with the observed one, falling back
+    to scoring where it is not positive definite), under the loop's convergence rule
+    (:mod:`mlereg.optim.newton`).
 
     Examples
     --------

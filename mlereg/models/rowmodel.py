@@ -207,9 +207,10 @@ class RowModel:
         tol: float = 1e-8,
         information: InformationKind = "expected",
     ) -> RowModelResults:
-        """Maximise the likelihood by the damped Newton loop: Fisher scoring with the
-        expected information (the default), Newton-Raphson with the observed one. The
-        standard errors come from the same kind of information at the estimate.
+        """Maximise the likelihood by the damped Newton loop: Newton-Raphson steps on the
+        observed information (Fisher scoring where that is not positive definite). The
+        standard errors come from the information of kind ``information`` at the
+        estimate (expected by default, as R's ``glm``).
 
         Parameters
         ----------
@@ -218,6 +219,7 @@ class RowModel:
         maxiter, tol : int, float
             Iteration limit and tolerance of :func:`mlereg.optim.newton.newton`.
         information : {"expected", "observed"}
+            The information that gives the standard errors.
 
         Returns
         -------
@@ -232,7 +234,7 @@ class RowModel:
         if start.shape[0] != k:
             raise ValueError(f"start_params has {start.shape[0]} values, expected {k}")
         with record_warnings() as messages:
-            res = fit_newton(engine, start, maxiter=maxiter, tol=tol, kind=information)
+            res = fit_newton(engine, start, maxiter=maxiter, tol=tol, kind="observed")
             if not np.isfinite(res.fun):
                 raise ValueError(
                     f"the log-likelihood is not finite at the starting values {start.tolist()}"
