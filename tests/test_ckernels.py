@@ -109,7 +109,11 @@ def test_block_eta_takes_numpy_where_the_kernel_does_not_apply():
 
 def test_wide_or_other_dtype_designs_take_the_blas():
     k = linalg.CKERNEL_MAX_COLUMNS
-    assert linalg.uses_ckernel(np.zeros((3, k)))
+    wide = linalg.blocks.CKERNEL_WIDE_VECTORS  # 512-bit vectors: tiles and panels too
+    assert linalg.uses_ckernel(np.zeros((3, linalg.blocks.CKERNEL_FIXED_COLUMNS)))
+    assert linalg.uses_ckernel(np.zeros((3, 5), order="F"))
+    assert linalg.uses_ckernel(np.zeros((3, k))) == wide
+    assert linalg.uses_ckernel(np.zeros((30, 20), order="F")) == wide
     assert not linalg.uses_ckernel(np.zeros((3, k + 1)))
     assert not linalg.uses_ckernel(np.zeros((3, 2), dtype=np.float32))
     X = np.arange(12.0, dtype=np.float32).reshape(4, 3)  # the numpy path, same numbers

@@ -456,13 +456,29 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_ckernels",
                                     "Compiled kernels of the row passes.", -1, methods};
 
 /* the limits the Python side dispatches on: MAX_COLUMNS for gram_score,
-   ETA_MAX_COLUMNS for linear_predictor */
+   ETA_MAX_COLUMNS for linear_predictor; FIXED_COLUMNS and FIXED_F_COLUMNS, the widths
+   of the per-column-count functions; WIDE_VECTORS, whether the CPU has 512-bit vectors
+   (the tiles and panels keep G's accumulators in 32 such registers: with 16 narrower
+   ones, as on AVX2, they spill and numpy's BLAS path is faster) */
+static int wide_vectors(void)
+{
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
 PyMODINIT_FUNC PyInit__ckernels(void)
 {
     PyObject *m = PyModule_Create(&module);
     if (m == NULL) return NULL;
     if (PyModule_AddIntConstant(m, "MAX_COLUMNS", PMAX) < 0 ||
-        PyModule_AddIntConstant(m, "ETA_MAX_COLUMNS", FIXED_MAX) < 0) {
+        PyModule_AddIntConstant(m, "ETA_MAX_COLUMNS", FIXED_MAX) < 0 ||
+        PyModule_AddIntConstant(m, "FIXED_COLUMNS", FIXED_MAX) < 0 ||
+        PyModule_AddIntConstant(m, "FIXED_F_COLUMNS", FIXED_F_MAX) < 0 ||
+        PyModule_AddIntConstant(m, "WIDE_VECTORS", wide_vectors()) < 0) {
         Py_DECREF(m);
         return NULL;
     }

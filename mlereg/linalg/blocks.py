@@ -25,10 +25,16 @@ except ImportError:  # pragma: no cover - a build without a C compiler
 # kernel's own (0 without it).
 CKERNEL_MAX_COLUMNS = getattr(_ckernels, "MAX_COLUMNS", 0)
 CKERNEL_ETA_MAX_COLUMNS = getattr(_ckernels, "ETA_MAX_COLUMNS", 0)
+# Without 512-bit vectors (AVX2 and narrower) the kernel's 4 x 4 tiles and panels spill
+# their accumulators and run slower than the BLAS path; there the kernel takes only
+# the blocks its per-column-count functions cover: contiguous rows of at most
+# CKERNEL_FIXED_COLUMNS, contiguous columns of at most CKERNEL_FIXED_F_COLUMNS.
+CKERNEL_WIDE_VECTORS = bool(getattr(_ckernels, "WIDE_VECTORS", 0))
+CKERNEL_FIXED_COLUMNS = getattr(_ckernels, "FIXED_COLUMNS", 0)
+CKERNEL_FIXED_F_COLUMNS = getattr(_ckernels, "FIXED_F_COLUMNS", 0)
 
-# Bytes of one row block when forming X' W X. Measured on a 2-core AMD EPYC (2 MiB L2
-# per core, one BLAS thread) at n = 1e6, p = 10, 25, 50: blocks of 3 MiB are as fast as
-# any (256 KiB to 8 MiB are within 15%) and about 0.55x numpy's X.T @ (w[:, None] * X).
+# Bytes of one row block when forming X' W X: a block and its weighted copy stay in a
+# core's L2 cache (the sizes measured are in benchmarks/RESULTS.md, History).
 BLOCK_BYTES = 3 << 20
 
 
@@ -98,7 +104,8 @@ def block_gram(Xb: np.ndarray, w: np.ndarray | None, buf: np.ndarray) -> np.ndar
 
 def uses_ckernel(X: np.ndarray) -> bool:
     """Whether :func:`block_gram_score` runs the compiled kernel on blocks of ``X``
-    (float64, at most ``CKERNEL_MAX_COLUMNS`` columns; then it needs no buffer).
+    (float64, at most ``CKERNEL_MAX_COLUMNS`` columns, and without 512-bit vectors only
+    the layouts and widths where it is faster than the BLAS; then it needs no buffer).
 
     Examples
     --------
@@ -106,7 +113,14 @@ def uses_ckernel(X: np.ndarray) -> bool:
     >>> uses_ckernel(np.zeros((2, 1000)))
     False
     """
-    return _ckernels is not None and X.dtype == np.float64 and X.shape[1] <= CKERNEL_MAX_COLUMNS
+    if _ckernels is None or X.dtype != np.float64 or X.shape[1] > CKERNEL_MAX_COLUMNS:
+        return False
+    if CKERNEL_WIDE_VECTORS:
+        return True
+    p = X.shape[1]
+    if X.strides[0] == X.itemsize:  # contiguous columns (the kernel's first test)
+        return p <= CKERNEL_FIXED_F_COLUMNS
+    return X.strides[1] == X.itemsize and p <= CKERNEL_FIXED_COLUMNS
 
 
 def block_gram_score(

@@ -34,8 +34,8 @@ from .rowkernels import Generic
 
 # Blocks are n / 16 rows (so that the row threads have blocks to share and a block's
 # temporaries stay small next to X), but at least this many (each block costs about 20
-# numpy calls: at p = 10 and n = 1e5, 16,384 rows took 0.93-0.99x the time of 8,192 per
-# fit, one thread, interleaved) and at most the cache-sized ``block_rows(p)``.
+# numpy calls, which fewer, larger blocks amortise) and at most the cache-sized
+# ``block_rows(p)``; the sizes measured are in benchmarks/RESULTS.md, History.
 MIN_BLOCK_ROWS = 16384
 
 
