@@ -1,37 +1,14 @@
-"""Shared fixtures: data sets that ship with statsmodels (a test-only dependency)."""
+"""Fixtures shared by the test modules: data sets that ship with statsmodels (a test-only
+dependency) or are stored in tests/data, fits of them, and small row blocks."""
 
 from __future__ import annotations
 
-import json
-import pathlib
-
 import numpy as np
-import pandas as pd
 import pytest
 
-HERE = pathlib.Path(__file__).parent
-NIST_DIR = HERE / "data" / "nist"  # NIST StRD certified values (public domain)
-
-
-def lre(estimate, certified):
-    """Log relative error: the number of correct significant digits."""
-    est, cert = np.asarray(estimate, float), np.asarray(certified, float)
-    denom = np.where(cert == 0, 1.0, np.abs(cert))
-    rel = np.abs(est - cert) / denom
-    return -np.log10(np.maximum(rel, 1e-16))
-
-
-def load_reference(name: str) -> dict:
-    """A JSON file of stored R output from tests/reference/, keyed by case id."""
-    with open(HERE / "reference" / f"{name}.json") as fh:
-        content = json.load(fh)
-    cases = content["cases"] if isinstance(content, dict) else content
-    return {c["id"]: c for c in cases}
-
-
-def load_csv(name: str) -> pd.DataFrame:
-    """A data set stored in tests/data/."""
-    return pd.read_csv(HERE / "data" / name)
+import mlereg as mr
+from mlereg import linalg
+from tests.helpers import TENSION, load_csv
 
 
 @pytest.fixture(scope="session")
@@ -53,3 +30,34 @@ def cpunish():
     import statsmodels.api as sm
 
     return sm.datasets.cpunish.load_pandas().data
+
+
+@pytest.fixture(scope="module")
+def warpbreaks():
+    return load_csv("warpbreaks.csv")
+
+
+@pytest.fixture(scope="module")
+def mtcars():
+    return load_csv("mtcars.csv")
+
+
+@pytest.fixture(scope="module")
+def poisson_fit(warpbreaks):
+    return mr.poisson(f"breaks ~ wool + {TENSION}", warpbreaks).fit()
+
+
+@pytest.fixture(scope="module")
+def tutorial():
+    """The tutorial's regression y = 10 + 4 x + e."""
+    rng = np.random.default_rng(42)
+    n = 100
+    x = rng.uniform(0, 10, n)
+    y = 10 + 4 * x + rng.normal(0, 3, n)
+    return x, y
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Blocks of 256 rows, so that moderate n crosses many block boundaries."""
+    monkeypatch.setattr(linalg.blocks, "BLOCK_BYTES", 1)

@@ -6,16 +6,12 @@ The case fields are described in tests/reference/README.md.
 from __future__ import annotations
 
 import json
-import pathlib
 from typing import Any
 
 import numpy as np
 
 import mlereg as mr
-
-from .conftest import load_csv
-
-HERE = pathlib.Path(__file__).parent
+from tests.helpers import REFERENCE_DIR, load_csv
 
 FAMILIES = {
     "gaussian": mr.families.Gaussian,
@@ -39,7 +35,7 @@ LINKS = {
 def all_cases(models: tuple[str, ...]) -> list[dict]:
     """Every stored case whose ``model`` is in ``models``."""
     out = []
-    for path in sorted((HERE / "reference").glob("*.json")):
+    for path in sorted(REFERENCE_DIR.glob("*.json")):
         with open(path) as fh:
             content = json.load(fh)
         if isinstance(content, dict):  # model files; anova.json is a list of tables

@@ -1,0 +1,32 @@
+"""Likelihood-ratio tests (mlereg.lr_test) against statsmodels."""
+
+from __future__ import annotations
+
+import pytest
+import statsmodels.formula.api as smf
+from scipy import stats
+
+import mlereg as mr
+from tests.helpers import SPECTOR, close
+
+
+def test_lr_test_matches_statsmodels(spector):
+    big = mr.logit(SPECTOR, spector).fit()
+    small = mr.logit("GRADE ~ GPA", spector).fit()
+    lr = mr.lr_test(small, big)
+    lr2 = big.lr_test(small)
+    rb = smf.logit(SPECTOR, spector).fit(disp=0, tol=1e-14)
+    rs = smf.logit("GRADE ~ GPA", spector).fit(disp=0, tol=1e-14)
+    stat, p, df = rb.compare_lr_test(rs) if hasattr(rb, "compare_lr_test") else (None,) * 3
+    expected = 2 * (rb.llf - rs.llf)
+    close(lr.statistic, expected)
+    close(lr2.statistic, expected)
+    assert lr.df == 2
+    close(lr.pvalue, stats.chi2.sf(expected, 2))
+
+
+def test_lr_test_refuses_different_rows(spector):
+    big = mr.logit(SPECTOR, spector).fit()
+    small = mr.logit("GRADE ~ GPA", spector.iloc[:30]).fit()
+    with pytest.raises(mr.exceptions.DataError, match="same rows"):
+        mr.lr_test(small, big)

@@ -1,0 +1,112 @@
+"""Threaded row passes (:func:`mlereg.set_num_threads`) add per-block sums in block
+order, so results are bit-for-bit those of one thread."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import mlereg as mr
+from mlereg.linalg import threads
+from tests.helpers import GLM_MAKERS, RESPONSE_KIND, large_glm_data
+
+
+@pytest.fixture
+def small_thread_share(monkeypatch):
+    """Threads for test-sized data: one per 100,000 elements of X."""
+    monkeypatch.setattr(threads, "MIN_ELEMENTS_PER_THREAD", 100_000)
+
+
+@pytest.mark.parametrize("name", ["logit", "poisson"])
+def test_threads_give_identical_results(name, small_thread_share):
+    X, y, _ = large_glm_data(RESPONSE_KIND[name], n=200_000, p=15)
+    old = mr.set_num_threads(1)
+    try:
+        one = GLM_MAKERS[name](X, y).fit()
+        mr.set_num_threads(3)
+        assert threads.threads_for(200_000, 15, 100) == 3  # the threaded path is taken
+        three = GLM_MAKERS[name](X, y).fit()
+    finally:
+        mr.set_num_threads(old)
+    assert np.array_equal(one.params.to_numpy(), three.params.to_numpy())
+    assert np.array_equal(one.bse.to_numpy(), three.bse.to_numpy())
+    assert one.llf == three.llf
+
+
+def test_set_num_threads_rejects_zero():
+    with pytest.raises(ValueError, match="at least 1"):
+        mr.set_num_threads(0)
+
+
+def test_default_threads_from_environment(monkeypatch):
+    old = mr.set_num_threads(None)
+    try:
+        monkeypatch.setenv("MLEREG_NUM_THREADS", "3")
+        assert mr.get_num_threads() == 3
+        mr.set_num_threads(1)
+        assert mr.get_num_threads() == 1
+    finally:
+        mr.set_num_threads(old)
+
+
+def test_threaded_fits_restore_blas_threads(small_thread_share):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from concurrent.futures import ThreadPoolExecutor
+
+    before = [i["num_threads"] for i in threadpoolctl.threadpool_info()]
+    X, y, _ = large_glm_data("binary", n=150_000, p=14)
+    old = mr.set_num_threads(2)
+    try:
+        assert threads.threads_for(150_000, 14, 100) == 2
+        single = mr.Logit(y, X).fit().params.to_numpy()
+        with ThreadPoolExecutor(3) as ex:  # fits overlapping in time
+            fits = list(ex.map(lambda _: mr.Logit(y, X).fit().params.to_numpy(), range(3)))
+    finally:
+        mr.set_num_threads(old)
+    assert all(np.array_equal(f, single) for f in fits)
+    assert [i["num_threads"] for i in threadpoolctl.threadpool_info()] == before
+
+
+def _fit_in_child(X, y, queue):
+    queue.put(mr.Logit(y, X).fit().params.to_numpy())
+
+
+@pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods(),
+    reason="the platform cannot fork (Windows): the pool's after-fork reset does not apply",
+)
+def test_threaded_fits_work_in_a_forked_child(small_thread_share):
+    import multiprocessing
+
+    X, y, _ = large_glm_data("binary", n=150_000, p=14)
+    old = mr.set_num_threads(2)
+    try:
+        parent = mr.Logit(y, X).fit().params.to_numpy()  # starts the thread pool
+        ctx = multiprocessing.get_context("fork")
+        queue = ctx.Queue()
+        child = ctx.Process(target=_fit_in_child, args=(X, y, queue))
+        child.start()
+        got = queue.get(timeout=120)  # a pool inherited without its threads would hang
+        child.join(timeout=60)
+    finally:
+        mr.set_num_threads(old)
+    assert np.array_equal(got, parent)
+
+
+def test_blocked_gram_is_the_same_on_any_number_of_threads(small_thread_share):
+    from mlereg import linalg
+
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((300_000, 6))
+    w, u = rng.uniform(0.1, 2.0, 300_000), rng.standard_normal(300_000)
+    old = mr.set_num_threads(1)
+    try:
+        one = linalg.gram_and_score(X, w, u)
+        mr.set_num_threads(3)
+        assert threads.threads_for(*X.shape, 100) == 3  # the threaded path is taken
+        three = linalg.gram_and_score(X, w, u)
+    finally:
+        mr.set_num_threads(old)
+    assert np.array_equal(one[0], three[0]) and np.array_equal(one[1], three[1])
+    ref = X.T @ (w[:, None] * X)
+    assert np.max(np.abs(one[0] - ref)) < 1e-12 * np.max(np.abs(ref))
