@@ -49,7 +49,7 @@ def covariance(model: Any, fit: Any, cov_type: str, groups: Any = None) -> np.nd
     Parameters
     ----------
     model : SingleIndexModel
-    fit : mlereg.models.singleindex.Fit
+    fit : mlereg.inference.fitrecord.Fit
     cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"}
         See the module docstring for the formulas.
     groups : str or array-like, optional

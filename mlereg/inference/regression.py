@@ -18,7 +18,7 @@ from ..report.render import finite_or_nan
 from .results import LikelihoodResults
 
 if TYPE_CHECKING:
-    from ..models.singleindex import Fit, SingleIndexModel
+    from .fitrecord import Fit
 
 
 def design_entries(design: Any, levels: tuple[Any, ...] | None) -> list[Entry]:
@@ -58,7 +58,7 @@ class RegressionResults(LikelihoodResults):
 
     def __init__(
         self,
-        model: SingleIndexModel,
+        model: Any,
         fit: Fit,
         *,
         cov_type: str = "nonrobust",

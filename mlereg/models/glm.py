@@ -13,12 +13,13 @@ import numpy as np
 
 from .. import linalg
 from ..design.design import Design
+from ..inference.fitrecord import Fit
 from ..inference.regression import OLSResults
 from ..optim.newton import Iteration, NewtonResult
 from . import families as F
 from . import links as L
 from .irls import WarmStart
-from .singleindex import Fit, SingleIndexModel
+from .singleindex import SingleIndexModel
 
 
 class GLM(SingleIndexModel):

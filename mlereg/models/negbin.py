@@ -19,12 +19,13 @@ from scipy import special
 
 from ..design.design import Design
 from ..exceptions import ConvergenceWarning, RankDeficiencyWarning
+from ..inference.fitrecord import Fit
 from ..inference.regression import RegressionResults
 from ..optim.newton import newton
 from . import families as F
 from . import links as L
 from .irls import WarmStart
-from .singleindex import Fit, SingleIndexModel
+from .singleindex import SingleIndexModel
 
 
 def nb_theta_score(theta: float, y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:

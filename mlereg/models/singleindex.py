@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import warnings
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -35,6 +34,7 @@ from ..exceptions import (
     SingularDesignError,
     record_warnings,
 )
+from ..inference.fitrecord import Fit
 from ..inference.regression import RegressionResults
 from ..linalg import threads
 from ..linalg.vectors import constant_vector, is_constant_one
@@ -47,31 +47,6 @@ from .glm_rows import glm_weights
 from .irls import IrlsObjective, WarmStart, warm_start
 
 InformationKind = Literal["expected", "observed"]
-
-
-@dataclass(frozen=True)
-class Fit:
-    """The numerical outcome of a fit, before labels are attached.
-
-    ``params`` and ``cov`` are full length, NaN for aliased columns. ``half_deviance``
-    is deviance / 2 at ``params`` when the solver's objective was exactly that (an
-    unpenalised IRLS fit), else None. ``cov_root`` is F (kept columns only) with
-    F F' = ``cov_unscaled`` of the kept columns, from the factorisation that gave it
-    (:meth:`mlereg.linalg.GramSystem.inverse_root`), or None.
-    """
-
-    params: np.ndarray
-    cov_unscaled: np.ndarray
-    scale: float
-    eta: np.ndarray
-    mu: np.ndarray
-    aliased: np.ndarray
-    solver: NewtonResult
-    method: str
-    separation: separation.Separation | None = None
-    half_deviance: float | None = None
-    cov_root: np.ndarray | None = None
-    null_mu: float | np.ndarray = np.nan
 
 
 def _response_and_weights(design: Design, family: Family) -> tuple[np.ndarray, np.ndarray]:
