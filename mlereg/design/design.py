@@ -12,13 +12,10 @@ predict time. :func:`assemble` puts one together from the resolved row-aligned a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
-
-if TYPE_CHECKING:
-    from .formula import RowBuilder
 
 
 @dataclass(frozen=True)
@@ -66,7 +63,7 @@ class Design:
     n_dropped: int = 0
     dropped_by: dict[str, int] = field(default_factory=dict)
     formula: str | None = None
-    builder: RowBuilder | None = None
+    builder: Any = None  # a formula.RowBuilder (not imported: formula imports this)
     arg_columns: dict[str, str] = field(default_factory=dict)
     response_levels: tuple[Any, ...] | None = None
 

@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -111,6 +112,8 @@ def designs_from_formula(
                 eval_env=eval_env,
             )
         )
+    # the first design holds the model's formula, all its parts
+    designs[0] = dataclasses.replace(designs[0], formula=formula)
     return tuple(designs)
 
 

@@ -48,8 +48,8 @@ def covariance(model: Any, fit: Any, cov_type: str, groups: Any = None) -> np.nd
 
     Parameters
     ----------
-    model : LikelihoodModel
-    fit : mlereg.models.base.Fit
+    model : SingleIndexModel
+    fit : mlereg.inference.fitrecord.Fit
     cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"}
         See the module docstring for the formulas.
     groups : str or array-like, optional

@@ -18,7 +18,7 @@ from ..report.render import finite_or_nan
 from .results import LikelihoodResults
 
 if TYPE_CHECKING:
-    from ..models.base import Fit, LikelihoodModel
+    from .fitrecord import Fit
 
 
 def design_entries(design: Any, levels: tuple[Any, ...] | None) -> list[Entry]:
@@ -58,7 +58,7 @@ class RegressionResults(LikelihoodResults):
 
     def __init__(
         self,
-        model: LikelihoodModel,
+        model: Any,
         fit: Fit,
         *,
         cov_type: str = "nonrobust",
@@ -171,7 +171,7 @@ class RegressionResults(LikelihoodResults):
 
     @cached_property
     def _null_mu(self) -> np.ndarray:
-        # computed by the fit (LikelihoodModel.null_mean): a float stands for every row
+        # computed by the fit (SingleIndexModel.null_mean): a float stands for every row
         mu = self.fit_record.null_mu
         return np.full(self.model.exog.shape[0], mu) if np.ndim(mu) == 0 else mu
 

@@ -1,116 +1,71 @@
-"""The likelihood engine shared by every regression model.
+"""The base of every model: built from a formula (in parts) or from arrays.
 
-In every regression model here the data enter the log-likelihood only through the
-linear predictor eta = X beta + offset. A model is therefore a :class:`Family` (with
-its link), and from the family's per-observation functions we get, for the
-objective f(beta) = deviance / 2 (which has the same maximiser as the
-log-likelihood):
+:class:`LikelihoodModel` turns what a user gives, ``Model.from_formula(formula, data,
+...)`` or ``Model(endog, exog, ...)``, into one :class:`~mlereg.design.design.Design`
+per linear predictor (a part of the formula, ``y ~ x | z``; one for most models), with
+the rows, offsets and weights they share, and records the warnings raised meanwhile.
+Each model takes its designs in through ``_init_designs`` and fits them its own way on
+the shared engine: single-index models (GLMs, OLS, the negative binomial) by IRLS
+(:class:`mlereg.models.singleindex.SingleIndexModel`), models of several linear
+predictors by the row contract (:class:`mlereg.models.rowmodel.RowModel`).
 
-* gradient  d f / d beta = -X' u,   u_i = t_i (y_i - mu_i) mu_eta_i / V(mu_i)
-* Fisher information  X' diag(W) X,  W_i = t_i mu_eta_i^2 / V(mu_i)
-
-with t_i the prior weight times the frequency weight. Newton's method with the Fisher
-information is Fisher scoring, which is IRLS; for canonical links it is also
-Newton-Raphson with the observed information. :func:`mlereg.optim.newton.newton` runs the loop;
-:mod:`mlereg.linalg` solves each step (Cholesky, pivoted QR fallback).
+Examples
+--------
+>>> import pandas as pd, mlereg as mr
+>>> df = pd.DataFrame({"y": [1.0, 2.5, 2.0, 4.5, 3.0, 6.5, 4.0], "x": range(7)})
+>>> models = [mr.ols("y ~ x", df), mr.HetGaussian.from_formula("y ~ x | x", df)]
+>>> [isinstance(m, LikelihoodModel) for m in models]
+[True, True]
 """
 
 from __future__ import annotations
 
-import copy
-import warnings
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-import numpy as np
-
-from .. import linalg
 from ..design.arrays import design_from_arrays
 from ..design.design import Design
 from ..design.formula import design_from_formula
-from ..exceptions import (
-    ConvergenceWarning,
-    DataError,
-    RankDeficiencyWarning,
-    SaturatedModelWarning,
-    SingularDesignError,
-    record_warnings,
-)
-from ..inference.regression import RegressionResults
-from ..linalg import threads
-from ..linalg.vectors import constant_vector, is_constant_one
-from ..optim import penalty as penalty_mod
-from ..optim.newton import NewtonResult, newton
-from . import firth, separation, validation
-from .families import Family
-from .glm_rows import glm_weights
-from .irls import IrlsObjective, WarmStart, warm_start
-
-InformationKind = Literal["expected", "observed"]
-
-
-@dataclass(frozen=True)
-class Fit:
-    """The numerical outcome of a fit, before labels are attached.
-
-    ``params`` and ``cov`` are full length, NaN for aliased columns. ``half_deviance``
-    is deviance / 2 at ``params`` when the solver's objective was exactly that (an
-    unpenalised IRLS fit), else None. ``cov_root`` is F (kept columns only) with
-    F F' = ``cov_unscaled`` of the kept columns, from the factorisation that gave it
-    (:meth:`mlereg.linalg.GramSystem.inverse_root`), or None.
-    """
-
-    params: np.ndarray
-    cov_unscaled: np.ndarray
-    scale: float
-    eta: np.ndarray
-    mu: np.ndarray
-    aliased: np.ndarray
-    solver: NewtonResult
-    method: str
-    separation: separation.Separation | None = None
-    half_deviance: float | None = None
-    cov_root: np.ndarray | None = None
-    null_mu: float | np.ndarray = np.nan
-
-
-def _response_and_weights(design: Design, family: Family) -> tuple[np.ndarray, np.ndarray]:
-    """The response as the family expects it, and the prior weights (checked against
-    the family's domain by :func:`mlereg.models.validation.response_for_family`)."""
-    return validation.response_for_family(design, family)
-
-
-def _has_intercept(design: Design) -> bool:
-    X = design.X
-    if "Intercept" in design.exog_names or "const" in design.exog_names:
-        return True
-    return bool(X.shape[0] and np.any(np.all(X == X[0:1, :], axis=0) & (X[0] != 0)))
+from ..design.parts import designs_from_arrays, designs_from_formula
+from ..exceptions import record_warnings
+from .validation import check_kwargs
 
 
 class LikelihoodModel:
-    """Base class of the models: loglike, score and information, and ``fit``.
+    """A model fitted by maximum likelihood, built from a formula or arrays.
 
-    Subclasses set the class attribute ``family`` (or accept one) and are constructed
-    from arrays (``Model(endog, exog, ...)``) or from a formula
-    (``Model.from_formula(formula, data, ...)``). Models are immutable: ``fit`` returns a
-    new results object and writes nothing onto the model.
+    Parameters
+    ----------
+    endog : array-like
+        The response.
+    exog : array-like
+        The design (of the first linear predictor).
+    *part_exog : array-like or None
+        Designs of the other linear predictors of a model with several (``parts``).
+    offset, exposure : array-like, optional
+        Offset of the first linear predictor (exposure is logged into it).
+    weights, freq_weights : array-like, optional
+        Prior (or precision) weights and frequency weights, as the model defines them.
+    missing : {"drop", "raise"}
+        Drop rows with a missing value in any variable used, or raise.
+    **model_kwargs
+        The model's own options (e.g. ``family=`` of :class:`mlereg.GLM`).
+
+    Notes
+    -----
+    Subclasses set ``parts`` (a name per linear predictor; one unnamed part by
+    default) and implement ``_init_designs(designs, **model_kwargs)``. Models are
+    immutable: ``fit`` returns a new results object and writes nothing onto the model.
     """
 
-    family: Family
-    # whether predictions have intervals for new observations (OLS: the residual
-    # variance is the scale of a new observation's error)
-    prediction_intervals = False
-    # what fit() returns
-    results_class: type[RegressionResults] = RegressionResults
-    # parameters estimated beside the coefficients and the dispersion (AIC counts them)
-    k_extra = 0
+    parts: ClassVar[tuple[str, ...]] = ("",)
+    messages: tuple[str, ...] = ()
+    data: Any = None
 
-    # --- construction ---------------------------------------------------------------------
     def __init__(
         self,
         endog: Any,
         exog: Any,
-        *,
+        *part_exog: Any,
         offset: Any = None,
         exposure: Any = None,
         weights: Any = None,
@@ -118,18 +73,27 @@ class LikelihoodModel:
         missing: Literal["drop", "raise"] = "drop",
         **model_kwargs: Any,
     ) -> None:
-        validation.check_kwargs(self._init_design, model_kwargs, type(self).__name__)
-        with record_warnings() as messages:
-            design = design_from_arrays(
-                endog,
-                exog,
-                offset=offset,
-                exposure=exposure,
-                weights=weights,
-                freq_weights=freq_weights,
-                missing=missing,
+        n_parts = len(self.parts)
+        check_kwargs(self._options(), model_kwargs, type(self).__name__)
+        if len(part_exog) > n_parts - 1:
+            raise TypeError(
+                f"{type(self).__name__} has {n_parts} linear predictor(s): at most"
+                f" {n_parts} design(s), got {1 + len(part_exog)}"
             )
-            self._init_design(design, **model_kwargs)
+        extras = dict(
+            offset=offset,
+            exposure=exposure,
+            weights=weights,
+            freq_weights=freq_weights,
+            missing=missing,
+        )
+        with record_warnings() as messages:
+            if n_parts == 1:
+                designs: tuple[Design, ...] = (design_from_arrays(endog, exog, **extras),)
+            else:
+                exogs = [exog, *part_exog] + [None] * (n_parts - 1 - len(part_exog))
+                designs = designs_from_arrays(endog, exogs, **extras)
+            self._init_designs(designs, **model_kwargs)
         self.messages = tuple(messages)
 
     @classmethod
@@ -145,28 +109,34 @@ class LikelihoodModel:
         missing: Literal["drop", "raise"] = "drop",
         eval_env: int = 0,
         **model_kwargs: Any,
-    ):
-        """Build the model from a patsy formula and a DataFrame (or dict of columns).
+    ) -> Any:
+        """Build the model from a formula and a DataFrame (or dict of columns).
 
         ``offset``, ``exposure`` (logged into the offset), ``weights`` and
-        ``freq_weights`` are column names of ``data`` or arrays. Rows with a missing value
-        in any variable used are dropped together (``missing="drop"``) and counted.
+        ``freq_weights`` are column names of ``data`` or arrays. A model of several
+        linear predictors takes a formula in parts, ``"y ~ x1 + x2 | z"`` (parts left
+        out are ``1``). Rows with a missing value in any variable used, in any part, are
+        dropped together (``missing="drop"``) and counted.
         """
-        validation.check_kwargs(cls._init_design, model_kwargs, f"{cls.__name__}.from_formula")
+        check_kwargs(cls._options(), model_kwargs, f"{cls.__name__}.from_formula")
+        extras = dict(
+            offset=offset,
+            exposure=exposure,
+            weights=weights,
+            freq_weights=freq_weights,
+            missing=missing,
+            eval_env=eval_env + 1,
+        )
         model = cls.__new__(cls)
         with record_warnings() as messages:
-            design = design_from_formula(
-                formula,
-                data,
-                offset=offset,
-                exposure=exposure,
-                weights=weights,
-                freq_weights=freq_weights,
-                missing=missing,
-                eval_env=eval_env + 1,
-            )
+            if len(cls.parts) == 1:
+                designs: tuple[Design, ...] = (design_from_formula(formula, data, **extras),)
+            else:
+                designs = designs_from_formula(
+                    formula, data, len(cls.parts), part_names=cls.parts, **extras
+                )
             # the class's own initialiser, on the instance it has just made
-            model._init_design(design, **model_kwargs)  # noqa: SLF001
+            model._init_designs(designs, **model_kwargs)  # noqa: SLF001
         model.messages = tuple(messages)
         model.data = data  # a reference (no copy), for groups= given as a column name
         return model
@@ -177,443 +147,11 @@ class LikelihoodModel:
         state["data"] = None
         return state
 
-    def _init_design(self, design: Design) -> None:
-        self.design = design
-        self.data: Any = None
-        y, w = _response_and_weights(design, self.family)
-        self.endog = y
-        self.exog = design.X
-        self.prior_weights = w
-        n = design.nrows
-        self.freq_weights = (
-            constant_vector(1.0, n) if design.freq_weights is None else design.freq_weights
-        )
-        self.offset = constant_vector(0.0, n) if design.offset is None else design.offset
-        self.exog_names = list(design.exog_names)
-        self.endog_name = design.endog_name
-        self.response_levels = design.response_levels
-        self.k_constant = int(_has_intercept(design))
-        self.messages: tuple[str, ...] = ()
-        t = self.total_weights()
-        rows = n if is_constant_one(t) else int(np.sum(t > 0))
-        if rows < self.exog.shape[1]:
-            raise DataError(
-                f"{rows} usable row(s) but {self.exog.shape[1]} design columns"
-                f" {self.exog_names[:10]}: fewer rows than parameters"
-                + (
-                    f" ({design.n_dropped} row(s) dropped for missing values)"
-                    if design.n_dropped
-                    else ""
-                )
-            )
+    def _init_designs(self, designs: tuple[Design, ...], **model_kwargs: Any) -> None:
+        """Take in the designs (one per part) and the model's own options."""
+        raise NotImplementedError
 
-    @property
-    def description(self) -> str:
-        """The model in words: its class, family and link.
-
-        Examples
-        --------
-        >>> import mlereg as mr
-        >>> import numpy as np
-        >>> mr.Probit(np.array([0.0, 1, 1, 0]), np.ones((4, 1))).description
-        'Probit (binomial family, probit link)'
-        """
-        fam = self.family
-        return f"{type(self).__name__} ({fam.name} family, {fam.link.name} link)"
-
-    # --- derived sizes ----------------------------------------------------------------------
-    @property
-    def nobs(self) -> float:
-        """Observations: rows with positive weight, each counted ``freq_weights`` times."""
-        fw, pw = self.freq_weights, self.prior_weights
-        if is_constant_one(fw):
-            return float(pw.shape[0] if is_constant_one(pw) else np.sum(pw > 0))
-        return float(np.sum(fw * (pw > 0)))
-
-    # --- per-observation pieces -------------------------------------------------------------
-    def total_weights(self) -> np.ndarray:
-        pw, fw = self.prior_weights, self.freq_weights
-        if is_constant_one(fw):  # no frequency weights
-            return pw
-        return pw * fw
-
-    def linear_predictor(self, params: np.ndarray, X: np.ndarray | None = None) -> np.ndarray:
-        """eta = X params + offset (``X``: the design's kept columns, default all)."""
-        X = self.exog if X is None else X
-        return X @ params + self.offset
-
-    def irls_objective(self, X: np.ndarray) -> IrlsObjective:
-        """f(beta) = deviance / 2, its gradient and the Fisher information system."""
-        offset = self.offset if np.any(self.offset) else None
-        return IrlsObjective(X, self.endog, self.total_weights(), offset, self.family)
-
-    def loglike(self, params: np.ndarray) -> float:
-        """Log-likelihood at ``params`` (dispersion at R's plug-in value)."""
-        mu = self.family.link.inverse(self.linear_predictor(np.asarray(params, dtype=float)))
-        return self.family.loglike(self.endog, mu, self.prior_weights, self.freq_weights)
-
-    def score(self, params: np.ndarray) -> np.ndarray:
-        """Gradient of the log-likelihood in beta (dispersion 1)."""
-        _, g, _ = self.irls_objective(self.exog).full(np.asarray(params, dtype=float))
-        return -g
-
-    def fisher_weights(self, params: np.ndarray, kind: InformationKind = "expected") -> np.ndarray:
-        """Per-row weights W with information = X' diag(W) X (dispersion 1).
-
-        ``kind="observed"`` gives the weights of minus the Hessian of the log-likelihood,
-        which differ from the expected ones for non-canonical links.
-        """
-        return self.weights_at_eta(self.linear_predictor(np.asarray(params, dtype=float)), kind)
-
-    def weights_at_eta(self, eta: np.ndarray, kind: InformationKind) -> np.ndarray:
-        return glm_weights(self.family, self.endog, self.total_weights(), eta, kind)
-
-    def information(self, params: np.ndarray, kind: InformationKind = "expected") -> np.ndarray:
-        """Information matrix X' diag(W) X of the log-likelihood (dispersion 1)."""
-        return linalg.weighted_gram(self.exog, self.fisher_weights(params, kind))
-
-    # --- fitting ----------------------------------------------------------------------------
-    def start_system(self, X: np.ndarray) -> tuple[linalg.GramSystem, np.ndarray]:
-        """One IRLS step from R's ``mustart``: weighted least squares of the working
-        response z = eta + (y - mu) / mu_eta on X. Returns the system X' W X and the
-        right-hand side X' W z."""
-        fam, link = self.family, self.family.link
-        t = self.total_weights()
-        mu = fam.starting_mu(self.endog, self.prior_weights)
-        eta = link.link(mu)
-        mu_eta = link.mu_eta(eta)
-        W = t * np.square(mu_eta) / fam.variance(mu)
-        z = eta - self.offset + (self.endog - mu) / mu_eta
-        gram, rhs = linalg.gram_and_score(X, W, W * z)
-        return linalg.GramSystem(X, W, gram), rhs
-
-    def null_mean(self) -> float | np.ndarray:
-        """Fitted mean of the intercept-only model, offset and weights kept.
-
-        Without an offset the score equations of that model reduce to
-        sum t (y - mu) = 0 for any family and link, so mu is the weighted mean of y (R's
-        ``wtdmu``, a float here); with an offset it takes an IRLS fit on a column of
-        ones, as ``glm.fit`` does. A model without an intercept has the null model
-        eta = offset.
-
-        Examples
-        --------
-        >>> import numpy as np, mlereg as mr
-        >>> mr.Poisson(np.array([1.0, 3.0]), np.ones((2, 1))).null_mean()
-        2.0
-        """
-        if not self.k_constant:
-            return self.family.link.inverse(self.offset)
-        if not np.any(self.offset):
-            t = self.total_weights()
-            return float(np.dot(t, self.endog) / np.sum(t))
-        ones = np.ones((self.exog.shape[0], 1))
-        res = self.newton_fit(ones, None, 100, 1e-8)[0]
-        return self.family.link.inverse(ones @ res.x + self.offset)
-
-    def without_term(self, term: str) -> LikelihoodModel:
-        """The same model with the columns of formula term ``term`` removed (the rows
-        used, weights and offset unchanged), for :func:`mlereg.inference.anova.drop1`.
-
-        Examples
-        --------
-        >>> import pandas as pd, mlereg as mr
-        >>> df = pd.DataFrame({"y": [1, 3, 2, 5, 4], "x": [1, 2, 3, 4, 5], "z": [0, 1, 0, 1, 1]})
-        >>> mr.poisson("y ~ x + z", df).without_term("z").exog_names
-        ['Intercept', 'x']
-        """
-        from ..design.formula import without_term
-
-        reduced = copy.copy(self)
-        LikelihoodModel._init_design(reduced, without_term(self.design, term))
-        reduced.data = self.data
-        return reduced
-
-    def _aliased(self, on_singular: str, start: Any = None) -> np.ndarray:
-        """Indices of aliased columns, decided on the starting weighted Gram matrix
-        (``start``: the result of ``self.start_system(self.exog)`` if already computed)."""
-        system, _ = self.start_system(self.exog) if start is None else start
-        if system.rank == self.exog.shape[1]:
-            return np.array([], dtype=int)
-        aliased = system.qr().aliased
-        self._report_aliased(aliased, on_singular)
-        return aliased
-
-    def _report_aliased(self, aliased: np.ndarray, on_singular: str, stacklevel: int = 5) -> None:
-        """Raise (``on_singular="raise"``) or warn, naming the aliased columns
-        (``stacklevel`` counts up to the user's ``fit()`` call)."""
-        if not aliased.size:
-            return
-        names = [self.exog_names[j] for j in aliased]
-        msg = f"the design is rank deficient: {names} are linear combinations of other columns"
-        if on_singular == "raise":
-            raise SingularDesignError(msg + "; remove them or use on_singular='warn'")
-        warnings.warn(
-            msg + " and are reported as NaN (aliased), like R's NA",
-            RankDeficiencyWarning,
-            stacklevel=stacklevel,
-        )
-
-    def newton_fit(
-        self,
-        X: np.ndarray,
-        start_params: np.ndarray | None,
-        maxiter: int,
-        tol: float,
-        pen: tuple[np.ndarray, np.ndarray] | None = None,
-        method: str = "irls",
-        start: Any = None,
-        objective: IrlsObjective | None = None,
-    ) -> tuple[NewtonResult, IrlsObjective | None]:
-        """Run the Newton loop; also return the IRLS objective (None for Firth), whose
-        last evaluation holds eta and mu at the solution."""
-        if method == "firth":
-            objective = None
-            full, value = firth.penalized_objective(self, X)
-        else:
-            objective = self.irls_objective(X) if objective is None else objective
-            full, value = objective.full, objective.value
-        if pen is not None:
-            full, value = penalty_mod.penalise_objective(full, value, *pen)
-        if start_params is None:
-            system, rhs = self.start_system(X) if start is None else start
-            start_params = system.solve(rhs)
-        res = newton(full, start_params, maxiter=maxiter, tol=tol, value_only=value)
-        return res, objective
-
-    # every product over the rows of X in a fit is blocked and runs BLAS on one thread:
-    # hold that for the whole fit rather than set and restore it around each pass
-    # (threadpoolctl takes about 50 us for each, a fit makes 8-10 passes)
-    @threads.one_blas_thread()
-    def _fit_arrays(
-        self,
-        *,
-        start_params: Any = None,
-        maxiter: int = 100,
-        tol: float = 1e-8,
-        information: InformationKind = "expected",
-        on_singular: Literal["warn", "raise"] = "warn",
-        penalty: Any = None,
-        method: Literal["irls", "firth"] = "irls",
-        warm: WarmStart | None = None,
-    ) -> Fit:
-        if method not in ("irls", "firth"):
-            raise ValueError(f"method must be 'irls' or 'firth', got {method!r}")
-        if method == "firth":
-            firth.check_supported(self)
-        if information not in ("expected", "observed"):
-            raise ValueError(f"information must be 'expected' or 'observed', got {information!r}")
-        if on_singular not in ("warn", "raise"):
-            raise ValueError(f"on_singular must be 'warn' or 'raise', got {on_singular!r}")
-        p = self.exog.shape[1]
-        primed = None
-        if warm is not None and start_params is None and penalty is None and method == "irls":
-            primed = warm_start(self, tol, warm)
-        if primed is not None:  # full rank, checked at the warm start's weights
-            start_params, start, aliased = primed.last.beta, None, np.array([], dtype=int)
-        else:
-            start = self.start_system(self.exog) if start_params is None else None
-            aliased = self._aliased(on_singular, start)
-        keep = np.setdiff1d(np.arange(p), aliased)
-        kept = np.ones(p, dtype=bool)
-        kept[aliased] = False
-        X = linalg.kept_columns(self.exog, kept)  # X itself, or a view where it can
-        if start_params is not None and primed is None:
-            start_params = np.asarray(start_params, dtype=float).ravel()
-            if start_params.shape[0] != p:
-                raise ValueError(f"start_params has {start_params.shape[0]} values, expected {p}")
-            start_params = start_params[keep]
-        pen = None
-        if penalty is not None:
-            lam, center = penalty_mod.as_penalty(penalty).resolve(
-                self.exog_names, penalty_mod.constant_columns(self.exog, self.exog_names)
-            )
-            pen = (lam[keep], center[keep])
-        names = [self.exog_names[j] for j in keep]
-        sep = separation.before_fit(self, X, names, warn=method != "firth")
-        res, objective = self.newton_fit(
-            X, start_params, maxiter, tol, pen, method, start if keep.size == p else None, primed
-        )
-        if res.n_iter == 0 and not np.isfinite(res.fun):
-            where = "start_params" if start_params is not None else "the starting values"
-            raise ValueError(
-                f"the log-likelihood is not finite at {where} {np.round(res.x, 6).tolist()}"
-                " (the fitted means overflow or leave the family's range there); give"
-                " start_params closer to the data, or rescale the predictors"
-            )
-        beta = res.x
-        if objective is not None:
-            eta, mu = objective.eta_mu(beta)
-        else:
-            eta = self.linear_predictor(beta, X)
-            mu = self.family.link.inverse(eta)
-        sep = separation.after_fit(
-            self, X, names, sep, mu, warn=method != "firth", converged=res.converged
-        )
-        if not res.converged and sep is None:
-            warnings.warn(
-                f"{type(self).__name__} did not converge: {res.message}. Likely causes:"
-                " separation, a badly scaled predictor, or too small maxiter.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
-        cov_k, cov_root = self._covariance(X, eta, res, information, pen, method)
-        params = np.full(p, np.nan)
-        params[keep] = beta
-        cov = np.full((p, p), np.nan)
-        cov[np.ix_(keep, keep)] = cov_k
-        label = "Firth" if method == "firth" else "IRLS"
-        scale = self._scale(mu, keep.size)
-        half_deviance = res.fun if method == "irls" and pen is None else None
-        return Fit(
-            params,
-            cov,
-            scale,
-            eta,
-            mu,
-            aliased,
-            res,
-            label,
-            sep,
-            half_deviance,
-            cov_root,
-            self.null_mean(),
-        )
-
-    def _covariance(
-        self,
-        X: np.ndarray,
-        eta: np.ndarray,
-        res: NewtonResult,
-        information: InformationKind,
-        pen: tuple[np.ndarray, np.ndarray] | None,
-        method: str,
-    ) -> tuple[np.ndarray, np.ndarray | None]:
-        """The unscaled covariance of the kept coefficients at the estimate (the inverse
-        information of kind ``information``, penalised with a penalty), and its root F
-        (F F' = covariance) when it comes from the expected information's factorisation."""
-        if pen is not None:  # penalised information X'WX + diag(alpha)
-            Wt = self.weights_at_eta(eta, information)
-            return linalg.inv_psd(linalg.weighted_gram(X, Wt) + np.diag(pen[0])), None
-        if information == "observed":
-            Wt = self.weights_at_eta(eta, information)
-            return linalg.inv_psd(linalg.weighted_gram(X, Wt)), None
-        # the solver's last information is X' W X at beta: reuse its factorisation (not
-        # for Firth, whose objective's information is penalised)
-        system = res.information if method == "irls" else None
-        if not isinstance(system, linalg.GramSystem):
-            system = linalg.GramSystem(X, self.weights_at_eta(eta, information))
-        cov_root = system.inverse_root()
-        return cov_root @ cov_root.T, cov_root
-
-    def _scale(self, mu: np.ndarray, rank: int, pearson: float | None = None) -> float:
-        """Pearson chi^2 / df_resid for families with a dispersion, else 1 (``pearson``:
-        the chi^2 if the caller has it)."""
-        if not self.family.has_dispersion:
-            return 1.0
-        df_resid = self.nobs - rank
-        if df_resid <= 0:
-            return np.nan
-        if pearson is None:
-            t = self.total_weights()
-            pearson = float(np.sum(t * np.square(self.endog - mu) / self.family.variance(mu)))
-        return pearson / df_resid
-
-    def fit(
-        self,
-        *,
-        start_params: Any = None,
-        maxiter: int = 100,
-        tol: float = 1e-8,
-        information: InformationKind = "expected",
-        cov_type: str = "nonrobust",
-        groups: Any = None,
-        on_singular: Literal["warn", "raise"] = "warn",
-        penalty: Any = None,
-        method: Literal["irls", "firth"] = "irls",
-        warm_start: bool | WarmStart = True,
-    ) -> RegressionResults:
-        """Fit by maximum likelihood (Fisher scoring = IRLS, with step halving).
-
-        Parameters
-        ----------
-        start_params : array, optional
-            Starting coefficients; by default one IRLS step from R's ``mustart``.
-        maxiter, tol : int, float
-            Iteration limit and tolerance of :func:`mlereg.optim.newton.newton`.
-        information : {"expected", "observed"}
-            Which information matrix gives the standard errors (they coincide for
-            canonical links).
-        cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"}
-            Covariance of the estimates; ``"cluster"`` needs ``groups``.
-        groups : str or array, optional
-            Cluster labels (a column name of the formula data, or an array per row used).
-        on_singular : {"warn", "raise"}
-            What to do with aliased (linearly dependent) columns.
-        penalty : L2Penalty or float, optional
-            Penalised likelihood (MAP under a Gaussian prior): adds
-            alpha / 2 ||beta - m||^2 to the objective deviance / 2, the intercept
-            unpenalised by default; SEs from the penalised information (see
-            :mod:`mlereg.optim.penalty`). For OLS this is ridge regression with lambda = alpha.
-        method : {"irls", "firth"}
-            ``"firth"``: Firth's penalised likelihood (logit link only), finite estimates
-            under separation; see :mod:`mlereg.models.firth`.
-        warm_start : bool or WarmStart
-            Start a fit of many rows from a fit to every 10th row (the same maximiser,
-            fewer passes over the data): ``True`` when
-            :class:`mlereg.models.irls.WarmStart`'s defaults say so, ``False`` never,
-            or a ``WarmStart`` with other thresholds.
-
-        Returns
-        -------
-        RegressionResults
-
-        Notes
-        -----
-        Binary models are checked for separation (:mod:`mlereg.models.separation`): the result
-        is ``res.separation`` and a :class:`PerfectSeparationWarning`. With zero
-        residual degrees of freedom the fit is exact: a
-        :class:`SaturatedModelWarning`, and NaN standard errors where the dispersion
-        is estimated.
-        """
-        if method not in ("irls", "firth"):
-            raise ValueError(f"method must be 'irls' or 'firth', got {method!r}")
-        if method == "firth":
-            firth.check_supported(self)
-        if not isinstance(warm_start, (bool, WarmStart)):
-            raise TypeError(f"warm_start must be True, False or a WarmStart, got {warm_start!r}")
-        warm = WarmStart() if warm_start is True else warm_start or None
-        with record_warnings() as messages:
-            fit = self._fit_arrays(
-                start_params=start_params,
-                maxiter=maxiter,
-                tol=tol,
-                information=information,
-                on_singular=on_singular,
-                penalty=penalty,
-                method=method,
-                warm=warm,
-            )
-            rank = int(np.sum(~np.isnan(fit.params)))
-            if self.nobs - rank <= 0:
-                warnings.warn(
-                    f"no residual degrees of freedom: {self.nobs:g} observations for {rank}"
-                    " parameters, so the fit is exact"
-                    + (
-                        " and the dispersion (hence the standard errors) cannot be estimated"
-                        if self.family.has_dispersion
-                        else ""
-                    ),
-                    SaturatedModelWarning,
-                    stacklevel=3,
-                )
-        res = self.results_class(
-            self,
-            fit,
-            cov_type=cov_type,
-            groups=groups,
-            information=information,
-            messages=self.messages + tuple(messages),
-        )
-        res.penalty = penalty_mod.as_penalty(penalty)
-        return res
+    @classmethod
+    def _options(cls) -> Any:
+        """The function whose keyword arguments are the model's own options."""
+        return cls._init_designs

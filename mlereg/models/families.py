@@ -3,7 +3,7 @@
 A family is a small stateless bundle, like R's ``family`` objects: the variance
 function V(mu) and its derivative, the unit deviance, the log-likelihood that R's
 ``aic`` uses, a check of the response's domain, and starting values for mu. The fitting
-loop (:mod:`mlereg.models.base`) knows nothing of any particular family.
+loop (:mod:`mlereg.models.singleindex`) knows nothing of any particular family.
 
 Log-likelihood conventions (R's ``family$aic``, so ``llf`` and ``AIC`` equal R's):
 

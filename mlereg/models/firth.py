@@ -86,7 +86,7 @@ def penalized_objective(model: Any, X: np.ndarray):
     """f(beta) = deviance / 2 - 1/2 log det(X' W X), its gradient and information.
 
     Returns ``(full, value)`` in the form :func:`mlereg.optim.newton.newton` takes, like
-    :meth:`mlereg.models.base.LikelihoodModel._objective`.
+    :meth:`mlereg.models.singleindex.SingleIndexModel.irls_objective`.
 
     Examples
     --------

@@ -1,4 +1,4 @@
-"""The regression models: thin definitions on :class:`mlereg.models.base.LikelihoodModel`.
+"""The regression models: thin definitions on :class:`mlereg.models.base.SingleIndexModel`.
 
 Each model is a family and link (see :mod:`mlereg.models.families`); the fitting loop, the
 inference and the presentation are shared. OLS differs only in its solver (a direct,
@@ -13,15 +13,16 @@ import numpy as np
 
 from .. import linalg
 from ..design.design import Design
+from ..inference.fitrecord import Fit
 from ..inference.regression import OLSResults
 from ..optim.newton import Iteration, NewtonResult
 from . import families as F
 from . import links as L
-from .base import Fit, LikelihoodModel
 from .irls import WarmStart
+from .singleindex import SingleIndexModel
 
 
-class GLM(LikelihoodModel):
+class GLM(SingleIndexModel):
     """Generalised linear model with any family and link of :mod:`mlereg.models.families`.
 
     Parameters
@@ -62,7 +63,7 @@ class GLM(LikelihoodModel):
         super()._init_design(design)
 
 
-class Logit(LikelihoodModel):
+class Logit(SingleIndexModel):
     """Logistic regression: binary response (0/1), logit link.
 
     Same as ``GLM(family=Binomial(Logit()))``; z-based inference, scale 1.
@@ -79,7 +80,7 @@ class Logit(LikelihoodModel):
     family = F.Binomial(L.Logit())
 
 
-class Probit(LikelihoodModel):
+class Probit(SingleIndexModel):
     """Probit regression: binary response, standard normal CDF link.
 
     Standard errors use the expected information by default (as R's ``glm``); pass
@@ -96,7 +97,7 @@ class Probit(LikelihoodModel):
     family = F.Binomial(L.Probit())
 
 
-class Poisson(LikelihoodModel):
+class Poisson(SingleIndexModel):
     """Poisson regression for counts with log link; ``offset=`` or ``exposure=``
     (logged) as a column name or an array.
 
@@ -112,7 +113,7 @@ class Poisson(LikelihoodModel):
     family = F.Poisson(L.Log())
 
 
-class OLS(LikelihoodModel):
+class OLS(SingleIndexModel):
     """Linear regression fitted as a Gaussian MLE, with R's ``lm`` conventions.
 
     Notes

@@ -71,8 +71,8 @@ class HetGaussian(RowModel):
 
     parts = ("mean", "log_sigma")
 
-    def _init_designs(self, designs: tuple[Design, ...], formula: str | None = None) -> None:
-        super()._init_designs(designs, formula)
+    def _init_designs(self, designs: tuple[Design, ...]) -> None:
+        super()._init_designs(designs)
         if self.weights is not None and np.any(self.weights <= 0):
             raise DataError("HetGaussian's weights= are precision weights: all must be positive")
 

@@ -19,12 +19,13 @@ from scipy import special
 
 from ..design.design import Design
 from ..exceptions import ConvergenceWarning, RankDeficiencyWarning
+from ..inference.fitrecord import Fit
 from ..inference.regression import RegressionResults
 from ..optim.newton import newton
 from . import families as F
 from . import links as L
-from .base import Fit, LikelihoodModel
 from .irls import WarmStart
+from .singleindex import SingleIndexModel
 
 
 def nb_theta_score(theta: float, y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
@@ -89,7 +90,7 @@ class NegativeBinomialFit(Fit):
     n_outer: int = 0
 
 
-class NegativeBinomial(LikelihoodModel):
+class NegativeBinomial(SingleIndexModel):
     """Negative binomial (NB2) regression with theta estimated by maximum likelihood.
 
     ``Var(y) = mu + alpha mu^2`` with ``alpha = 1 / theta``; log link by default
@@ -173,7 +174,7 @@ class NegativeBinomial(LikelihoodModel):
         # MASS: a Poisson fit, then theta from the method of moments
         # (the GLM fit of the base class, on copies of this model with a fixed family)
         poisson = self._with_family(F.Poisson(link))
-        first = LikelihoodModel._fit_arrays(poisson, start_params=start_params, **kw)  # noqa: SLF001
+        first = SingleIndexModel._fit_arrays(poisson, start_params=start_params, **kw)  # noqa: SLF001
         y, pw, fw = self.endog, self.prior_weights, self.freq_weights
         tw = self.total_weights()
         theta0 = float(np.sum(tw) / np.sum(tw * np.square(y / first.mu - 1.0)))
@@ -186,7 +187,7 @@ class NegativeBinomial(LikelihoodModel):
             if key not in fits:
                 theta = float(np.exp(key))
                 model = self._with_family(F.NegativeBinomial(link, alpha=1.0 / theta))
-                fit = LikelihoodModel._fit_arrays(model, start_params=start["params"], **kw)  # noqa: SLF001
+                fit = SingleIndexModel._fit_arrays(model, start_params=start["params"], **kw)  # noqa: SLF001
                 while len(fits) >= 2:
                     fits.pop(next(iter(fits)))
                 fits[key] = (model, fit, theta)
@@ -251,7 +252,7 @@ class NegativeBinomialResults(RegressionResults):
     True
     """
 
-    def __init__(self, model: LikelihoodModel, fit: Fit, **kwargs: Any) -> None:
+    def __init__(self, model: SingleIndexModel, fit: Fit, **kwargs: Any) -> None:
         super().__init__(fit.fixed_model, fit, **kwargs)
         self.theta = float(fit.theta)
         self.theta_se = float(fit.theta_se)

@@ -11,23 +11,22 @@ the results are shared. :class:`mlereg.HetGaussian` is the worked example.
 
 from __future__ import annotations
 
-import dataclasses
 import warnings
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 import numpy as np
 
 from ..design.design import Design
-from ..design.parts import designs_from_arrays, designs_from_formula
 from ..exceptions import ConvergenceWarning, DataError, record_warnings
 from ..inference.partresults import RowModelResults
 from ..linalg import inv_psd
 from ..linalg.matrix import DenseMatrix
+from .base import LikelihoodModel
 from .contract import InformationKind, RowLikelihood
 from .engine import RowEngine, fit_newton
 
 
-class RowModel:
+class RowModel(LikelihoodModel):
     """A model of M linear predictors eta_m = X_m beta_m + offset_m and extra
     parameters theta, fitted by maximum likelihood.
 
@@ -55,79 +54,10 @@ class RowModel:
     parts: ClassVar[tuple[str, ...]] = ()
     extra_params: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(
-        self,
-        endog: Any,
-        exog: Any,
-        *part_exog: Any,
-        offset: Any = None,
-        exposure: Any = None,
-        weights: Any = None,
-        freq_weights: Any = None,
-        missing: Literal["drop", "raise"] = "drop",
-    ) -> None:
-        if len(part_exog) > len(self.parts) - 1:
-            raise TypeError(
-                f"{type(self).__name__} has {len(self.parts)} linear predictors"
-                f" ({', '.join(self.parts)}): at most {len(self.parts)} designs, got"
-                f" {1 + len(part_exog)}"
-            )
-        exogs = [exog, *part_exog] + [None] * (len(self.parts) - 1 - len(part_exog))
-        with record_warnings() as messages:
-            designs = designs_from_arrays(
-                endog,
-                exogs,
-                offset=offset,
-                exposure=exposure,
-                weights=weights,
-                freq_weights=freq_weights,
-                missing=missing,
-            )
-            self._init_designs(designs)
-        self.messages = tuple(messages)
-
-    @classmethod
-    def from_formula(
-        cls,
-        formula: str,
-        data: Any,
-        *,
-        offset: Any = None,
-        exposure: Any = None,
-        weights: Any = None,
-        freq_weights: Any = None,
-        missing: Literal["drop", "raise"] = "drop",
-        eval_env: int = 0,
-    ) -> RowModel:
-        """Build the model from a formula of parts, ``"y ~ x1 + x2 | z"`` (one part per
-        linear predictor, in the order of ``parts``; parts left out are ``1``).
-
-        Rows with a missing value in any variable of any part are dropped from all.
-        """
-        model = cls.__new__(cls)
-        with record_warnings() as messages:
-            designs = designs_from_formula(
-                formula,
-                data,
-                len(cls.parts),
-                part_names=cls.parts,
-                offset=offset,
-                exposure=exposure,
-                weights=weights,
-                freq_weights=freq_weights,
-                missing=missing,
-                eval_env=eval_env + 1,
-            )
-            # the class's own initialiser, on the instance it has just made
-            model._init_designs(designs, formula)  # noqa: SLF001
-        model.messages = tuple(messages)
-        return model
-
-    def _init_designs(self, designs: tuple[Design, ...], formula: str | None = None) -> None:
+    def _init_designs(self, designs: tuple[Design, ...]) -> None:
         first = designs[0]
         self.designs = designs
-        # what the summary shows: the whole formula, the first part's response and rows
-        self.design = dataclasses.replace(first, formula=formula)
+        self.design = first  # the response, rows, offset and weights, the whole formula
         self.endog = np.asarray(first.y, dtype=float)
         if self.endog.ndim != 1:
             raise DataError(f"{type(self).__name__} takes one response column")

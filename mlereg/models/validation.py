@@ -191,8 +191,10 @@ def check_kwargs(func: Callable[..., Any], kwargs: Iterable[str], where: str) ->
     params = inspect.signature(func).parameters
     if any(p.kind is p.VAR_KEYWORD for p in params.values()):
         return
-    known = [k for k, p in params.items() if p.kind is p.KEYWORD_ONLY or k != "design"]
-    known = [k for k in known if k not in ("self", "design")]
+    known = [
+        k for k, p in params.items() if p.kind is p.KEYWORD_ONLY or k not in ("design", "designs")
+    ]
+    known = [k for k in known if k not in ("self", "design", "designs")]
     for k in kwargs:
         if k not in known:
             close = difflib.get_close_matches(k, known + list(_COMMON), n=1)
