@@ -136,7 +136,8 @@ def _layer(module: str) -> int | None:
 def test_the_graph_is_read():
     graph = import_graph()
     assert "mlereg.linalg.threads" in graph["mlereg.linalg.blocks"]
-    assert "mlereg.models.families" in graph["mlereg.models.base"]
+    assert "mlereg.models.families" in graph["mlereg.models.singleindex"]
+    assert "mlereg.models.base" in graph["mlereg.models.rowmodel"]
 
 
 def test_no_import_cycles():

@@ -1,4 +1,4 @@
-"""IRLS fits (mlereg.models.irls, and the fit loop of mlereg.models.base).
+"""IRLS fits (mlereg.models.irls, and the fit loop of mlereg.models.singleindex).
 
 * The subsample warm start of large fits must reach the same maximiser as the usual
   start from R's ``mustart``: estimates, standard errors and log-likelihood equal to
@@ -17,8 +17,7 @@ import statsmodels.api as sm
 
 import mlereg as mr
 from mlereg import families as F
-from mlereg.models import base as base_mod
-from mlereg.models import irls
+from mlereg.models import irls, singleindex
 from mlereg.models.irls import WarmStart
 from tests.helpers import (
     GLM_MAKERS,
@@ -80,13 +79,13 @@ def test_warm_start_on_a_fortran_ordered_design(name, monkeypatch):
     X, y, _ = large_glm_data(RESPONSE_KIND[name])
     XF = np.asfortranarray(X)
     seen = []
-    objective = base_mod.LikelihoodModel.irls_objective
+    objective = singleindex.SingleIndexModel.irls_objective
 
     def spy(self, X):
         seen.append((X.shape[0], X.flags.f_contiguous))
         return objective(self, X)
 
-    monkeypatch.setattr(base_mod.LikelihoodModel, "irls_objective", spy)
+    monkeypatch.setattr(singleindex.SingleIndexModel, "irls_objective", spy)
     res_f = GLM_MAKERS[name](XF, y).fit()
     assert (LARGE_N // 10, True) in seen and (LARGE_N, True) in seen  # subsample, then all rows
     res_c = GLM_MAKERS[name](X, y).fit()
