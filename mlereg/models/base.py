@@ -20,7 +20,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from ..design.arrays import design_from_arrays
 from ..design.design import Design
@@ -28,6 +28,8 @@ from ..design.formula import design_from_formula
 from ..design.parts import designs_from_arrays, designs_from_formula
 from ..exceptions import record_warnings
 from .validation import check_kwargs
+
+M = TypeVar("M", bound="LikelihoodModel")
 
 
 class LikelihoodModel:
@@ -98,7 +100,7 @@ class LikelihoodModel:
 
     @classmethod
     def from_formula(
-        cls,
+        cls: type[M],
         formula: str,
         data: Any,
         *,
@@ -109,7 +111,7 @@ class LikelihoodModel:
         missing: Literal["drop", "raise"] = "drop",
         eval_env: int = 0,
         **model_kwargs: Any,
-    ) -> Any:
+    ) -> M:
         """Build the model from a formula and a DataFrame (or dict of columns).
 
         ``offset``, ``exposure`` (logged into the offset), ``weights`` and

@@ -7,7 +7,8 @@ accurate QR least-squares solve instead of iterations).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -195,8 +196,11 @@ class OLS(SingleIndexModel):
         )
 
 
-def _shortcut(cls):
-    def make(formula: str, data: Any, **kwargs: Any):
+M = TypeVar("M", bound=SingleIndexModel)
+
+
+def _shortcut(cls: type[M]) -> Callable[..., M]:
+    def make(formula: str, data: Any, **kwargs: Any) -> M:
         return cls.from_formula(formula, data, eval_env=1, **kwargs)
 
     make.__name__ = cls.__name__.lower()
