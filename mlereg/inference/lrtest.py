@@ -72,6 +72,12 @@ class LRTestResult:
             f"LRTestResult(statistic={self.statistic:.6g}, df={self.df}, pvalue={self.pvalue:.4g})"
         )
 
+    def __str__(self) -> str:
+        return (
+            f"Likelihood-ratio test: chi2 = {self.statistic:.6g} on {self.df:g} df,"
+            f" p = {self.pvalue:.4g}"
+        )
+
 
 def same_sample(a: Any, b: Any) -> None:
     ya, yb = np.asarray(a.model.endog), np.asarray(b.model.endog)

@@ -199,22 +199,36 @@ class RegressionResults(LikelihoodResults):
 
     @property
     def pseudo_rsquared(self) -> float:
-        """McFadden's pseudo R^2, 1 - llf / llnull."""
+        """McFadden's pseudo R^2, 1 - llf / llnull (0 where llf equals llnull to
+        rounding: the intercept-only model itself)."""
+        if abs(self.llf - self.llnull) <= 1e-12 * abs(self.llnull):
+            return 0.0
         return 1.0 - self.llf / self.llnull
+
+    def _gaussian_only(self, name: str) -> None:
+        if self.model.family.name != "gaussian":
+            raise AttributeError(
+                f"{name} is a statistic of Gaussian models; this {type(self.model).__name__}"
+                f" fit has the {self.model.family.name} family (see pseudo_rsquared)"
+            )
 
     @property
     def rsquared(self) -> float:
-        """1 - RSS / TSS (TSS about the weighted mean, or about 0 without intercept)."""
+        """1 - RSS / TSS (TSS about the weighted mean, or about 0 without intercept),
+        for Gaussian models (AttributeError otherwise)."""
+        self._gaussian_only("rsquared")
         return 1.0 - self.deviance / self.null_deviance
 
     @property
     def rsquared_adj(self) -> float:
-        """Adjusted R^2, 1 - (1 - R^2) (n - intercept) / df_resid."""
+        """Adjusted R^2, 1 - (1 - R^2) (n - intercept) / df_resid (Gaussian models)."""
+        self._gaussian_only("rsquared_adj")
         return 1.0 - (1.0 - self.rsquared) * (self.nobs - self.model.k_constant) / self.df_resid
 
     @property
     def sigma2_mle(self) -> float:
-        """MLE of the Gaussian variance, RSS / n (OLS)."""
+        """MLE of the Gaussian variance, RSS / n (Gaussian models)."""
+        self._gaussian_only("sigma2_mle")
         return self.deviance / self.nobs
 
     def drop1(self):

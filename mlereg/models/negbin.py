@@ -22,6 +22,7 @@ from ..exceptions import ConvergenceWarning, RankDeficiencyWarning
 from ..inference.fitrecord import Fit
 from ..inference.regression import RegressionResults
 from ..optim.newton import newton
+from ..report.entries import Digits, Entry
 from . import families as F
 from . import links as L
 from .irls import WarmStart
@@ -88,6 +89,7 @@ class NegativeBinomialFit(Fit):
     theta_se: float = np.nan
     fixed_model: Any = None
     n_outer: int = 0
+    n_irls: int = 0
 
 
 class NegativeBinomial(SingleIndexModel):
@@ -179,6 +181,7 @@ class NegativeBinomial(SingleIndexModel):
         tw = self.total_weights()
         theta0 = float(np.sum(tw) / np.sum(tw * np.square(y / first.mu - 1.0)))
         fits: dict[float, tuple[NegativeBinomial, Fit, float]] = {}
+        irls_steps = [first.solver.n_iter]  # every beta fit's iterations, counted
         start = {"params": np.nan_to_num(first.params)}
 
         def profile(s: np.ndarray) -> tuple[NegativeBinomial, Fit, float]:
@@ -191,6 +194,7 @@ class NegativeBinomial(SingleIndexModel):
                 while len(fits) >= 2:
                     fits.pop(next(iter(fits)))
                 fits[key] = (model, fit, theta)
+                irls_steps.append(fit.solver.n_iter)
             return fits[key]
 
         def value(s: np.ndarray) -> float:
@@ -232,6 +236,7 @@ class NegativeBinomial(SingleIndexModel):
             theta_se=float(theta_se),
             fixed_model=model,
             n_outer=res.n_iter,
+            n_irls=int(sum(irls_steps)),
         )
 
 
@@ -258,6 +263,22 @@ class NegativeBinomialResults(RegressionResults):
         self.theta_se = float(fit.theta_se)
         self.alpha = 1.0 / self.theta
         self.alpha_se = self.theta_se / self.theta**2
+        self.n_iter = fit.n_irls  # every IRLS iteration of every beta fit
+        self.n_iter_theta = fit.n_outer
+
+    def fit_statistics(self) -> list[Entry]:
+        """``summary.negbin``'s theta and its standard error, then the GLM lines."""
+        theta = ("Theta", (Digits(self.theta), " (std. error ", Digits(self.theta_se), ")"))
+        return [theta, *super().fit_statistics()]
+
+    def summary_entries(self) -> list[Entry]:
+        """The GLM header, its iterations split between beta and theta."""
+        status = "converged" if self.converged else "NOT CONVERGED"
+        text = f"{self.n_iter} IRLS, {self.n_iter_theta} for theta ({status})"
+        return [
+            (label, (text,) if label == "Iterations" else parts)
+            for label, parts in super().summary_entries()
+        ]
 
 
 def negativebinomial(formula: str, data: Any, **kwargs: Any) -> NegativeBinomial:

@@ -442,6 +442,8 @@ class SingleIndexModel(LikelihoodModel):
         penalty: Any = None,
         method: Literal["irls", "firth"] = "irls",
         warm_start: bool | WarmStart = True,
+        cov_kwds: dict[str, Any] | None = None,
+        disp: Any = None,
     ) -> RegressionResults:
         """Fit by maximum likelihood (Fisher scoring = IRLS, with step halving).
 
@@ -473,6 +475,12 @@ class SingleIndexModel(LikelihoodModel):
             fewer passes over the data): ``True`` when
             :class:`mlereg.models.irls.WarmStart`'s defaults say so, ``False`` never,
             or a ``WarmStart`` with other thresholds.
+        cov_kwds : dict, optional
+            statsmodels' spelling of the covariance's options: ``{"groups": g}`` for
+            ``cov_type="cluster"`` (the same as ``groups=g``).
+        disp : any, optional
+            Accepted for statsmodels' ``fit(disp=0)``; mlereg never prints (the
+            iterations are in ``res.history``).
 
         Returns
         -------
@@ -490,6 +498,13 @@ class SingleIndexModel(LikelihoodModel):
             raise ValueError(f"method must be 'irls' or 'firth', got {method!r}")
         if method == "firth":
             firth.check_supported(self)
+        if cov_kwds:
+            unknown = sorted(set(cov_kwds) - {"groups"})
+            if unknown:
+                raise TypeError(f"cov_kwds takes 'groups' only, got {unknown}")
+            if groups is not None and cov_kwds.get("groups") is not None:
+                raise TypeError("give the cluster groups once: groups= or cov_kwds['groups']")
+            groups = cov_kwds.get("groups", groups)
         if not isinstance(warm_start, (bool, WarmStart)):
             raise TypeError(f"warm_start must be True, False or a WarmStart, got {warm_start!r}")
         warm = WarmStart() if warm_start is True else warm_start or None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -148,16 +149,20 @@ def format_fixed(value: float, decimals: int) -> str:
 
     Examples
     --------
-    >>> format_fixed(-95.12345, 3)
-    '-95.123'
+    >>> format_fixed(-95.12345, 3), format_fixed(-2e-13, 3)
+    ('-95.123', '0.000')
     """
     if value is None or not np.isfinite(value):
         return _nonfinite(float("nan") if value is None else value, "NA")
-    return f"{value:.{decimals}f}"
+    text = f"{value:.{decimals}f}"
+    # a value that rounds to zero prints as 0, not -0.000
+    return text.lstrip("-") if float(text) == 0 else text
 
 
 def significance_stars(p: float) -> str:
-    """R's significance codes: ``***`` p < 0.001, ``**`` < 0.01, ``*`` < 0.05, ``.`` < 0.1.
+    """Significance codes: ``***`` p < 0.001, ``**`` < 0.01, ``*`` < 0.05, ``+`` < 0.1
+    (R's codes, but ``+`` where R has ``.``, which reads as a decimal point after a
+    number).
 
     Examples
     --------
@@ -166,13 +171,13 @@ def significance_stars(p: float) -> str:
     """
     if p is None or not np.isfinite(p):
         return ""
-    for cut, mark in ((0.001, "***"), (0.01, "**"), (0.05, "*"), (0.1, ".")):
+    for cut, mark in ((0.001, "***"), (0.01, "**"), (0.05, "*"), (0.1, "+")):
         if p < cut:
             return mark
     return ""
 
 
-STARS_NOTE = "Signif. codes: *** p<0.001, ** p<0.01, * p<0.05, . p<0.1"
+STARS_NOTE = "Signif. codes: *** p<0.001, ** p<0.01, * p<0.05, + p<0.1"
 
 # --------------------------------------------------------------------------------------
 # Layout and renderers
@@ -282,10 +287,23 @@ class Report:
 
         total = sum(widths) + len(gap) * (len(widths) - 1)
         out = [self.title, "=" * max(total, len(self.title))]
-        out += [f"Warning: {w}" for w in self.warnings]
+        # warnings wrap at the table's width; header lines only when far wider
+        width = max(total, len(self.title), 60)
+        for w in self.warnings:
+            out += textwrap.wrap(
+                f"Warning: {w}", width, subsequent_indent="  ", break_on_hyphens=False
+            )
         if self.info:
             key_width = max(len(k) for k, _ in self.info) + 1
-            out += [f"{(k + ':').ljust(key_width)}  {v}" for k, v in self.info]
+            indent = " " * (key_width + 2)
+            for k, v in self.info:
+                first = f"{(k + ':').ljust(key_width)}  {v}"
+                if len(first) <= max(width, 100):
+                    out.append(first)
+                    continue
+                lines = textwrap.wrap(v, max(20, width - len(indent)), break_on_hyphens=False)
+                out.append(f"{(k + ':').ljust(key_width)}  {lines[0]}")
+                out += [indent + rest for rest in lines[1:]]
         out += ["", line(t.header), "-" * total]
         for i, row in enumerate(t.rows):
             if i in t.rules:

@@ -143,3 +143,17 @@ def test_robust_covariances_hold_no_copy_of_x(cov_type):
         finally:
             tracemalloc.stop()
     assert peaks[1] - peaks[0] < 0.5 * X.nbytes, (peaks[1] - peaks[0]) / X.nbytes
+
+
+def test_statsmodels_spelling_of_the_fit_options():
+    """fit(disp=0) is accepted (mlereg never prints) and cov_kwds={"groups": g} is
+    groups=g."""
+    rng = np.random.default_rng(4)
+    X = np.c_[np.ones(60), rng.normal(size=60)]
+    y = rng.poisson(np.exp(0.3 + 0.2 * X[:, 1])).astype(float)
+    g = np.repeat(np.arange(12), 5)
+    a = mr.Poisson(y, X).fit(cov_type="cluster", groups=g)
+    b = mr.Poisson(y, X).fit(cov_type="cluster", cov_kwds={"groups": g}, disp=0)
+    np.testing.assert_array_equal(a.bse, b.bse)
+    with pytest.raises(TypeError, match="'groups' only"):
+        mr.Poisson(y, X).fit(cov_type="cluster", cov_kwds={"group": g})

@@ -30,3 +30,8 @@ def test_lr_test_refuses_different_rows(spector):
     small = mr.logit("GRADE ~ GPA", spector.iloc[:30]).fit()
     with pytest.raises(mr.exceptions.DataError, match="same rows"):
         mr.lr_test(small, big)
+
+
+def test_an_lr_test_prints_as_a_sentence():
+    result = mr.LRTestResult(3.841458820694124, 1, 0.05)
+    assert str(result) == "Likelihood-ratio test: chi2 = 3.84146 on 1 df, p = 0.05"

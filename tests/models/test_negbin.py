@@ -77,3 +77,12 @@ def test_shortcut_and_anova_lr_statistic():
     np.testing.assert_allclose(lr.statistic, case["anova"]["statistic"], rtol=1e-7)
     assert lr.df == case["anova"]["df"]
     np.testing.assert_allclose(lr.pvalue, case["anova"]["pvalue"], rtol=1e-6)
+
+
+def test_the_summary_shows_theta_and_every_iteration():
+    case = CASES[0]
+    res = fit_case(case)
+    text = str(res.summary(digits=6))
+    assert "Theta:" in text and f"{res.theta:.6g}" in text and f"{res.theta_se:.6g}" in text
+    assert f"Iterations:        {res.n_iter} IRLS, {res.n_iter_theta} for theta" in text
+    assert res.n_iter > res.n_iter_theta >= 1

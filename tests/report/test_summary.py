@@ -315,3 +315,40 @@ def test_every_results_class_says_what_its_summary_shows():
     assert "Formula" not in labels
     table = mr.compare([ols, dist])
     assert "(2):  Gamma distribution: shape, rate" in str(table)
+
+
+def test_values_within_rounding_of_zero_print_as_zero():
+    from mlereg.report.render import format_fixed
+
+    assert format_fixed(-2e-13, 3) == "0.000" and format_fixed(-0.0004, 3) == "0.000"
+    assert format_fixed(-0.0006, 3) == "-0.001"
+    y = np.array([1.0, 3, 2, 5, 4, 6, 2, 3])
+    null = mr.Poisson(y, np.ones((8, 1))).fit()  # the intercept-only model itself
+    assert null.pseudo_rsquared == 0.0
+    assert "Pseudo R-squared:  0 (McFadden)" in str(null.summary())
+
+
+def test_statistics_of_another_model_are_not_there():
+    y = np.array([0.0, 1, 0, 1, 1, 0, 1, 1])
+    res = mr.Logit(y, np.c_[np.ones(8), np.arange(8.0)]).fit()
+    for name in ("rsquared", "rsquared_adj", "sigma2_mle"):
+        assert not hasattr(res, name)
+    with pytest.raises(AttributeError, match="Gaussian"):
+        res.rsquared  # noqa: B018
+
+
+def test_warnings_are_wrapped_at_the_table_width():
+    y = np.r_[np.zeros(5), np.ones(5)]
+    with pytest.warns(mr.exceptions.PerfectSeparationWarning):
+        res = mr.Logit(y, np.c_[np.ones(10), np.arange(10.0)]).fit()
+    text = str(res.summary())
+    width = len(text.splitlines()[1])  # the rule under the title
+    assert "Warning: Logit: complete separation" in text
+    assert max(len(line) for line in text.splitlines()) <= width
+    assert "Log-likelihood:    0.000" in text  # never -0.000
+
+
+def test_significance_marks_cannot_be_read_as_decimals():
+    from mlereg.report.render import STARS_NOTE, significance_stars
+
+    assert significance_stars(0.07) == "+" and "+ p<0.1" in STARS_NOTE
