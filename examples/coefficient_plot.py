@@ -8,7 +8,10 @@ Run: python examples/coefficient_plot.py [output.png]   (default: coefficients.p
 
 import sys
 
-import matplotlib
+try:
+    import matplotlib
+except ImportError:
+    sys.exit("this example draws a plot and needs matplotlib: pip install 'mlereg[plot]'")
 
 matplotlib.use("Agg")  # no display needed
 

@@ -13,9 +13,13 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import inspect
+import os
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import FrameType
 
 
 class MleregError(Exception):
@@ -89,7 +93,34 @@ def record_warnings() -> Iterator[list[str]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield messages
+    frame = _caller_frame()
     for w in caught:
         if issubclass(w.category, MleregWarning):
             messages.append(str(w.message))
-        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        if frame is None:  # pragma: no cover - called from inside mlereg only
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            continue
+        # the warning points at the user's line that called mlereg, not at mlereg's
+        registry = frame.f_globals.setdefault("__warningregistry__", {})
+        warnings.warn_explicit(
+            w.message,
+            w.category,
+            frame.f_code.co_filename,
+            frame.f_lineno,
+            module=frame.f_globals.get("__name__"),
+            registry=registry,
+        )
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _caller_frame() -> FrameType | None:
+    """The innermost stack frame outside the mlereg package (and contextlib)."""
+    frame = inspect.currentframe()
+    while frame is not None:
+        name = os.path.abspath(frame.f_code.co_filename)
+        if not (name.startswith(_PACKAGE_DIR + os.sep) or name == contextlib.__file__):
+            return frame
+        frame = frame.f_back
+    return None

@@ -161,3 +161,43 @@ def test_coefficient_plot_writes_png(tmp_path):
     assert "4 coefficients" in out
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+
+
+def _readme() -> str:
+    return (ROOT / "README.md").read_text()
+
+
+def test_readme_code_runs():
+    """Every python block of README.md, in order, in one namespace."""
+    blocks = re.findall(r"```python\n(.*?)```", _readme(), flags=re.S)
+    assert blocks
+    code = "import matplotlib\nmatplotlib.use('Agg')\n" + "\n".join(blocks)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Logit regression results" in proc.stdout
+    assert "Likelihood-ratio test: chi2 =" in proc.stdout
+
+
+def test_the_plot_example_without_matplotlib_says_what_to_install():
+    code = (
+        "import sys, runpy; sys.modules['matplotlib'] = None;"
+        f" runpy.run_path({str(EXAMPLES / 'coefficient_plot.py')!r}, run_name='__main__')"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert proc.returncode == 1
+    assert "pip install 'mlereg[plot]'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_readme_outputs_are_the_examples_outputs():
+    """Each text block README.md shows as the output of `python examples/X.py` is
+    printed, line for line, by that example."""
+    shown = re.findall(r"`python examples/(\w+\.py)`[^`]*?```text\n(.*?)```", _readme(), re.S)
+    assert {name for name, _ in shown} >= {"quickstart.py", "nested_models.py"}
+    for name, block in shown:
+        assert block.strip() in output(name), name
