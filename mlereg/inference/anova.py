@@ -17,48 +17,11 @@ from scipy import stats
 from ..design.formula import drop_scope
 from ..exceptions import DataError
 from ..report.tables import TestTable
-from .lrtest import same_sample
+from .lrtest import check_nested, same_sample
 
 
 def _label(r: Any, i: int) -> str:
     return r.formula or r.model_label
-
-
-def _check_nested(small: Any, big: Any, i: int) -> None:
-    """Raise unless the column space of ``small`` lies in that of ``big`` (same offset,
-    same link)."""
-    ms, mb = small.model, big.model
-    ls, lb = getattr(ms.family, "link", None), getattr(mb.family, "link", None)
-    if type(ls) is not type(lb):
-        raise DataError(
-            f"models {i} and {i + 1} use different links ({ls!r} vs {lb!r}): not nested"
-        )
-    if not np.allclose(ms.offset, mb.offset, rtol=1e-12, atol=0):
-        raise DataError(f"models {i} and {i + 1} have different offsets: not nested")
-    if small.k_params == big.k_params:
-        raise DataError(
-            f"models {i} and {i + 1} have the same number of parameters"
-            f" ({small.k_params:g}): anova compares nested models of different sizes"
-        )
-    Xs = ms.exog[:, [not np.isnan(v) for v in small.params]]
-    Xb = mb.exog[:, [not np.isnan(v) for v in big.params]]
-    coef, *_ = np.linalg.lstsq(Xb, Xs, rcond=None)
-    resid = np.linalg.norm(Xs - Xb @ coef, axis=0)
-    scale = np.maximum(np.linalg.norm(Xs, axis=0), 1.0)
-    if np.any(resid > 1e-7 * scale):
-        outside = [
-            str(n)
-            for n, bad in zip(
-                np.array(small.param_names)[~np.isnan(small.params)],
-                resid > 1e-7 * scale,
-                strict=True,
-            )
-            if bad
-        ]
-        raise DataError(
-            f"model {i} is not nested in model {i + 1}: its column(s) {outside} are not"
-            f" linear combinations of model {i + 1}'s columns"
-        )
 
 
 def anova(*results: Any, test: Literal["Chisq", "LRT", "F"] | None = None) -> TestTable:
@@ -116,7 +79,7 @@ def anova(*results: Any, test: Literal["Chisq", "LRT", "F"] | None = None) -> Te
     order = sorted(range(len(results)), key=lambda j: results[j].k_params)
     fits = [results[j] for j in order]
     for i in range(len(fits) - 1):
-        _check_nested(fits[i], fits[i + 1], i + 1)
+        check_nested(fits[i], fits[i + 1], i + 1)
     big = fits[-1]
     ols = big.anova_test == "F"  # lm's analysis of variance
     has_disp = bool(big.model.family.has_dispersion)

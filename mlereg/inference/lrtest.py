@@ -93,6 +93,52 @@ def same_sample(a: Any, b: Any) -> None:
         raise DataError(f"the models are of different families ({fa!r} vs {fb!r})")
 
 
+def check_nested(small: Any, big: Any, i: int = 1) -> None:
+    """Raise unless single-index fit ``small`` is nested in ``big``: the same link and
+    offset, fewer parameters, and its columns in the column space of ``big``'s
+    (``i``: the position of ``small`` in the caller's list, for the message).
+
+    Examples
+    --------
+    >>> import numpy as np, mlereg as mr
+    >>> x = np.arange(8.0); y = np.array([0, 1, 0, 1, 1, 0, 1, 1.0])
+    >>> a = mr.Logit(y, np.c_[np.ones(8), x]).fit(); b = mr.Logit(y, np.c_[np.ones(8), x**2]).fit()
+    >>> check_nested(mr.Logit(y, np.ones((8, 1))).fit(), a)
+    """
+    ms, mb = small.model, big.model
+    ls, lb = getattr(ms.family, "link", None), getattr(mb.family, "link", None)
+    if type(ls) is not type(lb):
+        raise DataError(
+            f"models {i} and {i + 1} use different links ({ls!r} vs {lb!r}): not nested"
+        )
+    if not np.allclose(ms.offset, mb.offset, rtol=1e-12, atol=0):
+        raise DataError(f"models {i} and {i + 1} have different offsets: not nested")
+    if small.k_params == big.k_params:
+        raise DataError(
+            f"models {i} and {i + 1} have the same number of parameters"
+            f" ({small.k_params:g}): nested models of different sizes are needed"
+        )
+    Xs = ms.exog[:, [not np.isnan(v) for v in small.params]]
+    Xb = mb.exog[:, [not np.isnan(v) for v in big.params]]
+    coef, *_ = np.linalg.lstsq(Xb, Xs, rcond=None)
+    resid = np.linalg.norm(Xs - Xb @ coef, axis=0)
+    scale = np.maximum(np.linalg.norm(Xs, axis=0), 1.0)
+    if np.any(resid > 1e-7 * scale):
+        outside = [
+            str(n)
+            for n, bad in zip(
+                np.array(small.param_names)[~np.isnan(small.params)],
+                resid > 1e-7 * scale,
+                strict=True,
+            )
+            if bad
+        ]
+        raise DataError(
+            f"model {i} is not nested in model {i + 1}: its column(s) {outside} are not"
+            f" linear combinations of model {i + 1}'s columns"
+        )
+
+
 def lr_test(a: Any, b: Any) -> LRTestResult:
     """Likelihood-ratio test between two nested models, in either order.
 
@@ -109,7 +155,8 @@ def lr_test(a: Any, b: Any) -> LRTestResult:
     Raises
     ------
     DataError
-        The models were fitted to different rows, responses or families.
+        The models were fitted to different rows, responses or families, or (for
+        regression models) are not nested, as :func:`mlereg.anova` checks.
     ValueError
         Both models have the same number of parameters.
 
@@ -124,6 +171,8 @@ def lr_test(a: Any, b: Any) -> LRTestResult:
     1
     """
     same_sample(a, b)
+    if a.single_index and b.single_index:
+        check_nested(*sorted((a, b), key=lambda r: r.k_params))
     return nested_lr(a, b)
 
 

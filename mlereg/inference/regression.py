@@ -105,6 +105,7 @@ class RegressionResults(LikelihoodResults):
         self.separation = fit.separation
         self.method = fit.method
         self.response_levels = model.response_levels
+        self.single_index = True
 
     # --- what the summary shows -----------------------------------------------------------
     @property

@@ -84,6 +84,7 @@ class LikelihoodResults:
         self.messages = tuple(messages)
         self.cov_type = cov_type
         # what a subclass knows and sets: the summary reads these as they are
+        self.single_index = False  # one design matrix whose nesting lr_test can check
         self.method = ""
         self.aliased: list[str] = []
         self.df_model: float | None = None

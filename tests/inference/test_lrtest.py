@@ -35,3 +35,20 @@ def test_lr_test_refuses_different_rows(spector):
 def test_an_lr_test_prints_as_a_sentence():
     result = mr.LRTestResult(3.841458820694124, 1, 0.05)
     assert str(result) == "Likelihood-ratio test: chi2 = 3.84146 on 1 df, p = 0.05"
+
+
+def test_lr_test_refuses_models_that_are_not_nested():
+    """The issue's case: y ~ x1 against y ~ x2 + x3 gave p = 0.501; anova refuses it."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(200, 3)), columns=["x1", "x2", "x3"])
+    df["y"] = (rng.random(200) < 0.5).astype(int)
+    small, other = mr.logit("y ~ x1", df).fit(), mr.logit("y ~ x2 + x3", df).fit()
+    with pytest.raises(mr.exceptions.DataError, match="not nested"):
+        mr.lr_test(small, other)
+    with pytest.raises(mr.exceptions.DataError, match="not nested"):
+        mr.anova(small, other)
+    nested = mr.logit("y ~ x1 + x3", df).fit()
+    assert mr.lr_test(small, nested).df == 1
