@@ -15,6 +15,7 @@ from scipy import stats
 
 from ..report.entries import Digits, Entry, Fixed, PValue
 from ..report.render import finite_or_nan
+from .influence import Influence
 from .results import LikelihoodResults
 
 if TYPE_CHECKING:
@@ -322,6 +323,20 @@ class RegressionResults(LikelihoodResults):
         if exposure is not None:
             out = out + np.log(np.asarray(exposure, dtype=float))
         return out
+
+    def get_influence(self) -> Influence:
+        """Regression diagnostics: hat values, Cook's distance, studentized residuals,
+        dfbeta(s), dffits and covratio, as R's ``influence.measures`` (see
+        :mod:`mlereg.inference.influence`).
+
+        Examples
+        --------
+        >>> import numpy as np, mlereg as mr
+        >>> X = np.c_[np.ones(6), np.arange(6.0)]; y = np.array([1.0, 3, 2, 5, 4, 9])
+        >>> round(float(mr.OLS(y, X).fit().get_influence().hat.iloc[0]), 6)
+        0.52381
+        """
+        return Influence(self)
 
     def get_margeff(self, at: Literal["overall", "mean"] = "overall"):
         """Marginal effects on the mean with delta-method SEs. See
