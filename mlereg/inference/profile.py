@@ -164,6 +164,30 @@ def _end(profile: _Profile, se: float, cutoff: float, sign: int) -> float:
     )
 
 
+def profile_curve(results: Any, term: str, values: Any, tol: float = 1e-10) -> np.ndarray:
+    """The signed root tau(b) of the likelihood-ratio statistic for coefficient
+    ``term`` held at each of ``values`` (the other coefficients refitted): the curve
+    whose crossings of +/- z_(1 - alpha/2) are the profile interval's ends.
+
+    Examples
+    --------
+    >>> import pandas as pd, mlereg as mr
+    >>> df = pd.DataFrame({"calls": [3, 5, 2, 8, 4, 6, 9, 7], "hour": range(8)})
+    >>> res = mr.poisson("calls ~ hour", df).fit()
+    >>> tau = profile_curve(res, "hour", [res.params["hour"]])
+    >>> abs(float(tau[0])) < 1e-6
+    True
+    """
+    names = results.param_names
+    if term not in names:
+        raise KeyError(f"{term!r} is not a coefficient of the model: {names}")
+    j = names.index(term)
+    if np.isnan(results.params.iloc[j]):
+        raise ValueError(f"{term!r} is aliased: it has no profile")
+    profile = _Profile(results, j, tol)
+    return np.array([profile(float(v)) for v in np.asarray(values, dtype=float)])
+
+
 def profile_conf_int(results: Any, alpha: float = 0.05, tol: float = 1e-12) -> pd.DataFrame:
     """Profile-likelihood confidence intervals of every coefficient.
 

@@ -158,6 +158,12 @@ class RegressionResults(LikelihoodResults):
             entries.append(("Dispersion", (f"1 ({family.name} family)",)))
         return entries
 
+    @property
+    def ratio_name(self) -> str:
+        """Odds ratio for a logit link, rate ratio for a log link."""
+        names = {"logit": "Odds ratio", "log": "Rate ratio"}
+        return names.get(self.model.family.link.name, "exp(estimate)")
+
     def comparison_r2(self) -> tuple[str, float]:
         """("R-squared", 1 - RSS/TSS) for Gaussian models, else McFadden's pseudo."""
         if self.model.family.name == "gaussian":
@@ -323,6 +329,34 @@ class RegressionResults(LikelihoodResults):
         if exposure is not None:
             out = out + np.log(np.asarray(exposure, dtype=float))
         return out
+
+    def plot_diagnostics(self, fig: Any = None) -> Any:
+        """R's four diagnostic panels (``plot(lm)``); needs matplotlib. See
+        :func:`mlereg.report.plot.plot_diagnostics`.
+
+        Examples
+        --------
+        >>> import numpy as np, mlereg as mr
+        >>> res = mr.OLS(np.array([1.0, 3, 2, 5, 4]), np.c_[np.ones(5), np.arange(5.0)]).fit()
+        >>> fig = res.plot_diagnostics()  # doctest: +SKIP
+        """
+        from ..report.plot import plot_diagnostics
+
+        return plot_diagnostics(self, fig=fig)
+
+    def plot_profile(self, term: str, alpha: float = 0.05, ax: Any = None) -> Any:
+        """The profile likelihood of one coefficient with its interval marked; needs
+        matplotlib. See :func:`mlereg.report.plot.plot_profile`.
+
+        Examples
+        --------
+        >>> import pandas as pd, mlereg as mr
+        >>> df = pd.DataFrame({"calls": [3, 5, 2, 8, 4, 6, 9, 7], "hour": range(8)})
+        >>> ax = mr.poisson("calls ~ hour", df).fit().plot_profile("hour")  # doctest: +SKIP
+        """
+        from ..report.plot import plot_profile
+
+        return plot_profile(self, term, alpha=alpha, ax=ax)
 
     def get_influence(self) -> Influence:
         """Regression diagnostics: hat values, Cook's distance, studentized residuals,

@@ -235,6 +235,11 @@ class LikelihoodResults:
         """Header lines of fit statistics and tests beyond llf, AIC and BIC (none here)."""
         return []
 
+    @property
+    def ratio_name(self) -> str:
+        """What exp(coefficient) is called (odds ratio, rate ratio) in plots."""
+        return "exp(estimate)"
+
     def comparison_r2(self) -> tuple[str, float]:
         """The R-squared row of :func:`mlereg.compare`: (label, value); NaN here."""
         return "Pseudo R-squared", np.nan
@@ -273,7 +278,7 @@ class LikelihoodResults:
         entries.append(("Iterations", (f"{self.n_iter} ({status})",)))
         return entries
 
-    def plot_coefficients(self, ax: Any = None, alpha: float = 0.05, **kwargs: Any):
+    def plot_coefficients(self, ax: Any = None, alpha: float = 0.05, **kwargs: Any) -> Any:
         """Coefficient plot with 1 - alpha intervals (needs matplotlib, ``mlereg[plot]``).
 
         See :func:`mlereg.report.plot.plot_coefficients`; returns the matplotlib Axes.
