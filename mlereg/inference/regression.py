@@ -355,8 +355,18 @@ class RegressionResults(LikelihoodResults):
         >>> ax = mr.poisson("calls ~ hour", df).fit().plot_profile("hour")  # doctest: +SKIP
         """
         from ..report.plot import plot_profile
+        from .profile import profile_curve
 
-        return plot_profile(self, term, alpha=alpha, ax=ax)
+        ci = self.conf_int(alpha, method="profile").loc[term]
+        wald = self.conf_int(alpha).loc[term]
+        lo = ci["lower"] if np.isfinite(ci["lower"]) else wald["lower"]
+        hi = ci["upper"] if np.isfinite(ci["upper"]) else wald["upper"]
+        values = np.linspace(lo - 0.25 * (hi - lo), hi + 0.25 * (hi - lo), 41)
+        tau = profile_curve(self, term, values)
+        ends = (float(ci["lower"]), float(ci["upper"]))
+        wald_ends = (float(wald["lower"]), float(wald["upper"]))
+        estimate = float(self.params[term])
+        return plot_profile(term, values, tau, estimate, ends, wald_ends, alpha=alpha, ax=ax)
 
     def get_influence(self) -> Influence:
         """Regression diagnostics: hat values, Cook's distance, studentized residuals,
