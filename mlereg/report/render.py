@@ -183,6 +183,24 @@ STARS_NOTE = "Signif. codes: *** p<0.001, ** p<0.01, * p<0.05, + p<0.1"
 # Layout and renderers
 # --------------------------------------------------------------------------------------
 
+# Scoped to the report's own classes, so a notebook's table styles do not override it
+# and it styles nothing else on the page.
+HTML_STYLE = """<style>
+.mlereg-report table { border-collapse: collapse; margin: 0.5em 0; }
+.mlereg-report th, .mlereg-report td { padding: 0.15em 0.7em; border: none; background: none; }
+.mlereg-report .mlereg-info th { text-align: left; font-weight: normal; }
+.mlereg-report .mlereg-info td { text-align: left; }
+.mlereg-report .mlereg-table { border-top: 2px solid currentColor;
+  border-bottom: 2px solid currentColor; }
+.mlereg-report .mlereg-table thead th { text-align: right; border-bottom: 1px solid currentColor; }
+.mlereg-report .mlereg-table tbody + tbody { border-top: 1px solid currentColor; }
+.mlereg-report .mlereg-table th[scope="row"] { text-align: left; font-weight: normal; }
+.mlereg-report .mlereg-table td { text-align: right; white-space: nowrap;
+  font-variant-numeric: tabular-nums; }
+.mlereg-report .mlereg-table tr.mlereg-se td { padding-top: 0; opacity: 0.75; }
+.mlereg-report .mlereg-warnings { color: #a33; }
+</style>"""
+
 _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}",
     "&": r"\&",
@@ -315,10 +333,13 @@ class Report:
 
     # --- HTML ----------------------------------------------------------------------------
     def to_html(self) -> str:
-        """Semantic HTML: a ``<div>`` with a caption, warnings list, info and a table."""
+        """Semantic HTML: a ``<div>`` with a caption, warnings list, info and a table,
+        and a small style scoped to it (numbers right-aligned in tabular figures, rules
+        between blocks, a standard-error row kept close under its estimate) that holds
+        in JupyterLab, VS Code and a plain page."""
         e = html.escape
         t = self.table
-        out = ['<div class="mlereg-report">']
+        out = ['<div class="mlereg-report">', HTML_STYLE]
         out.append(f"<p><strong>{e(self.title)}</strong></p>")
         if self.warnings:
             out.append('<ul class="mlereg-warnings">')
@@ -341,7 +362,10 @@ class Report:
                 out.append("</tbody>")
                 out.append("<tbody>")
             label = f'<th scope="row">{e(row[0])}</th>'
-            out.append("<tr>" + label + "".join(f"<td>{e(c)}</td>" for c in row[1:]) + "</tr>")
+            cells = "".join(f"<td>{e(c)}</td>" for c in row[1:])
+            # a row without a label continues the row above it (a standard error)
+            opening = '<tr class="mlereg-se">' if not row[0] else "<tr>"
+            out.append(opening + label + cells + "</tr>")
         out.append("</tbody>")
         out.append("</table>")
         out += [f"<p>{e(n)}</p>" for n in self.notes]

@@ -35,3 +35,21 @@ def test_format_pvalue_matches_r(poisson_fit):
 def test_escape_latex_single_pass():
     assert escape_latex("\\_") == r"\textbackslash{}\_"
     assert escape_latex("50% & $5") == r"50\% \& \$5"
+
+
+def test_html_carries_a_scoped_style():
+    import numpy as np
+
+    import mlereg as mr
+
+    X = np.c_[np.ones(6), np.arange(6.0)]
+    y = np.array([1.0, 3, 2, 5, 4, 6])
+    res = mr.OLS(y, X).fit()
+    page = res.summary()._repr_html_()
+    assert page.startswith('<div class="mlereg-report">\n<style>')
+    style = page[page.index("<style>") : page.index("</style>")]
+    rules = [line for line in style.splitlines() if "{" in line]
+    assert rules and all(line.startswith(".mlereg-report") for line in rules)
+    assert "text-align: right" in style and "tabular-nums" in style
+    table = mr.compare([res, mr.OLS(y, X[:, :1]).fit()])._repr_html_()
+    assert '<tr class="mlereg-se">' in table  # standard errors kept under the estimate
