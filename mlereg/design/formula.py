@@ -31,6 +31,7 @@ from .fastfill import FINITE, fast_matrices, fill_design, level_rows
 from .frame import (
     ArrayLike,
     Missing,
+    as_frame,
     check_finite,
     clean_frame,
     column_scan,
@@ -156,13 +157,7 @@ class RowBuilder:
         DataError
             A used column is absent, or a categorical column has unseen levels.
         """
-        if isinstance(data, Mapping) and not isinstance(data, pd.DataFrame):
-            data = pd.DataFrame({k: np.atleast_1d(v) for k, v in data.items()})
-        if not isinstance(data, pd.DataFrame):
-            raise TypeError(
-                f"new data for a formula model must be a DataFrame or a dict of columns,"
-                f" got {type(data).__name__}"
-            )
+        data = as_frame(data, "new data for a formula model")
         missing = [c for c in self.columns if c not in data.columns]
         if missing:
             close = {
@@ -265,10 +260,7 @@ def _warn_numeric_text(formula: str, frame: pd.DataFrame, columns: list[str]) ->
 
 def _checked_arguments(formula: str, data: Any, missing: str) -> pd.DataFrame:
     """The data as a DataFrame, after checking the arguments of a one-part formula."""
-    if isinstance(data, Mapping) and not isinstance(data, pd.DataFrame):
-        data = pd.DataFrame(dict(data))
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame or a dict of columns, got {type(data)}")
+    data = as_frame(data)
     if missing not in ("drop", "raise"):
         raise ValueError(f"missing must be 'drop' or 'raise', got {missing!r}")
     _, parts = split_parts(formula)

@@ -255,3 +255,39 @@ def column_scan(
     all_ones = np.zeros(p, dtype=bool)
     all_ones[cand] = True
     return sums, all_ones
+
+
+def as_frame(data: Any, what: str = "data") -> pd.DataFrame:
+    """``data`` as a pandas DataFrame: a DataFrame as it is, a dict of columns, or any
+    other data frame (polars, a pyarrow Table, ...) through its own ``to_pandas()`` or,
+    failing that, the data-frame interchange protocol (``__dataframe__``), which pandas
+    reads without a dependency of mlereg's.
+
+    Raises
+    ------
+    TypeError
+        ``data`` is none of these.
+
+    Examples
+    --------
+    >>> as_frame({"y": [1.0, 2.0]}).shape
+    (2, 1)
+    """
+    if isinstance(data, pd.DataFrame):
+        return data
+    if isinstance(data, Mapping):
+        return pd.DataFrame({k: np.atleast_1d(v) for k, v in data.items()})
+    to_pandas = getattr(data, "to_pandas", None)
+    if callable(to_pandas):
+        try:
+            frame = to_pandas()
+        except ImportError:  # polars without pyarrow: the interchange protocol below
+            frame = None
+        if isinstance(frame, pd.DataFrame):
+            return frame
+    if hasattr(data, "__dataframe__"):
+        return pd.api.interchange.from_dataframe(data, allow_copy=True)
+    raise TypeError(
+        f"{what} must be a data frame (pandas, polars, a pyarrow Table, or any with"
+        f" __dataframe__) or a dict of columns, got {type(data).__name__}"
+    )

@@ -25,6 +25,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 from ..design.arrays import design_from_arrays
 from ..design.design import Design
 from ..design.formula import design_from_formula
+from ..design.frame import as_frame
 from ..design.parts import designs_from_arrays, designs_from_formula
 from ..exceptions import record_warnings
 from .validation import check_kwargs
@@ -112,7 +113,8 @@ class LikelihoodModel:
         eval_env: int = 0,
         **model_kwargs: Any,
     ) -> M:
-        """Build the model from a formula and a DataFrame (or dict of columns).
+        """Build the model from a formula and a data frame (pandas, polars, a pyarrow
+        Table, or any with ``__dataframe__``) or a dict of columns.
 
         ``offset``, ``exposure`` (logged into the offset), ``weights`` and
         ``freq_weights`` are column names of ``data`` or arrays. A model of several
@@ -121,6 +123,7 @@ class LikelihoodModel:
         dropped together (``missing="drop"``) and counted.
         """
         check_kwargs(cls._options(), model_kwargs, f"{cls.__name__}.from_formula")
+        data = as_frame(data)  # polars, pyarrow and other frames: pandas from here on
         extras = dict(
             offset=offset,
             exposure=exposure,
