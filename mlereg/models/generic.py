@@ -65,6 +65,11 @@ class GenericLikelihoodModel:
 
     Notes
     -----
+    statsmodels' way works too: subclass, override ``loglikeobs(self, params)`` (the
+    per-observation log-likelihood), build with ``Model(endog, exog)`` (kept as
+    ``self.endog`` and ``self.exog``) and fit from ``start_params``; the parameters are
+    then named ``par0``, ``par1``, ... (or set the class attribute ``param_names``).
+
     Derivatives are numerical (:mod:`mlereg.optim.numdiff`, accurate to about 1e-10
     relative for smooth log-likelihoods); standard errors come from the observed
     information at the estimate, with z-based tests and intervals.
@@ -84,12 +89,29 @@ class GenericLikelihoodModel:
 
     def __init__(
         self,
-        loglike: Callable[[np.ndarray], Any],
-        param_names: Sequence[str],
+        loglike: Callable[[np.ndarray], Any] | Any = None,
+        param_names: Sequence[str] | Any = None,
         nobs: float | None = None,
     ) -> None:
+        subclassed = type(self).loglikeobs is not GenericLikelihoodModel.loglikeobs
+        self.endog: np.ndarray | None = None
+        self.exog: np.ndarray | None = None
+        if subclassed and not callable(loglike):
+            # statsmodels' way: Model(endog, exog) with loglikeobs(params) overridden;
+            # the parameters are named par0, par1, ... unless param_names is set
+            self.endog = None if loglike is None else np.asarray(loglike)
+            self.exog = None if param_names is None else np.asarray(param_names)
+            self._loglike = self.loglikeobs
+            self.param_names = list(getattr(self, "param_names", None) or [])
+            self._nobs = nobs
+            return
         if not callable(loglike):
-            raise TypeError("loglike must be a function of the parameter vector")
+            raise TypeError(
+                "loglike must be a function of the parameter vector (or subclass"
+                " GenericLikelihoodModel and override loglikeobs, as in statsmodels)"
+            )
+        if param_names is None:
+            raise TypeError("param_names is needed with a loglike function")
         self._loglike = loglike
         self.param_names = list(param_names)
         if len(set(self.param_names)) != len(self.param_names):
@@ -192,7 +214,7 @@ class GenericLikelihoodModel:
 
     def fit(
         self,
-        start_params: Any,
+        start_params: Any = None,
         *,
         method: Method = "newton",
         bounds: Any = None,
@@ -206,7 +228,8 @@ class GenericLikelihoodModel:
         Parameters
         ----------
         start_params : array-like
-            Starting values (strictly inside any bounds).
+            Starting values (strictly inside any bounds); for a subclass built from
+            ``exog``, zeros for its columns by default.
         method : {"newton", "bfgs", "nm"}
             ``"newton"``: :func:`mlereg.optim.newton.newton` with the numerical gradient and
             Hessian (eigenvalues made positive where the Hessian is not negative
@@ -242,7 +265,13 @@ class GenericLikelihoodModel:
         """
         if cov_type not in ("nonrobust", "robust"):
             raise ValueError(f"cov_type must be 'nonrobust' or 'robust', got {cov_type!r}")
+        if start_params is None:
+            if self.exog is None or self.param_names:
+                raise TypeError("fit() needs start_params")
+            start_params = np.zeros(1 if self.exog.ndim == 1 else self.exog.shape[1])
         theta0 = np.asarray(start_params, dtype=float).ravel().copy()
+        if not self.param_names:
+            self.param_names = [f"par{j}" for j in range(theta0.size)]
         k = len(self.param_names)
         if theta0.size != k:
             raise ValueError(f"start_params has {theta0.size} values, param_names {k}")

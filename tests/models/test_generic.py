@@ -86,3 +86,21 @@ def test_profile_interval_normal_mean_closed_form():
     close(ci.loc["mu"], [255 - half, 255 + half], rtol=1e-7)
     ref = mr.fit_distribution(rt, "normal").conf_int(method="profile")
     close(ci.loc["sigma"], ref.loc["sigma"], rtol=1e-6)
+
+
+def test_a_statsmodels_style_subclass():
+    """Override loglikeobs, build with (endog, exog), names par0..: the issue's failing
+    case; the estimates are OLS's (a Gaussian likelihood with known unit variance)."""
+    from scipy import stats
+
+    class Normal(mr.GenericLikelihoodModel):
+        def loglikeobs(self, params):
+            return stats.norm.logpdf(self.endog, self.exog @ params, 1.0)
+
+    rng = np.random.default_rng(6)
+    X = np.c_[np.ones(50), rng.normal(size=50)]
+    y = X @ np.array([1.0, 2.0]) + rng.normal(size=50)
+    res = Normal(y, X).fit()
+    assert res.param_names == ["par0", "par1"] and res.nobs == 50
+    ols = mr.OLS(y, X).fit()
+    np.testing.assert_allclose(res.params, ols.params.to_numpy(), rtol=1e-8)
