@@ -20,7 +20,8 @@ class Fit:
     F F' = ``cov_unscaled`` of the kept columns, from the factorisation that gave it
     (:meth:`mlereg.linalg.GramSystem.inverse_root`), or None. ``separation`` is a
     :class:`mlereg.models.separation.Separation` or None; ``null_mu`` the fitted mean
-    of the intercept-only model (a float when it is the same for every row).
+    of the intercept-only model when it takes a fit (with an offset; None otherwise:
+    then it is the weighted mean of y, in closed form).
     """
 
     params: np.ndarray
@@ -34,4 +35,4 @@ class Fit:
     separation: Any = None
     half_deviance: float | None = None
     cov_root: np.ndarray | None = None
-    null_mu: float | np.ndarray = np.nan
+    null_mu: float | np.ndarray | None = None

@@ -179,8 +179,11 @@ class RegressionResults(LikelihoodResults):
 
     @cached_property
     def _null_mu(self) -> np.ndarray:
-        # computed by the fit (SingleIndexModel.null_mean): a float stands for every row
+        # with an offset the fit computed it (an IRLS fit); otherwise it is the
+        # weighted mean of y in closed form (SingleIndexModel.null_mean): no refit here
         mu = self.fit_record.null_mu
+        if mu is None:
+            mu = self.model.null_mean()
         return np.full(self.model.exog.shape[0], mu) if np.ndim(mu) == 0 else mu
 
     @cached_property

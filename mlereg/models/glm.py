@@ -192,7 +192,7 @@ class OLS(SingleIndexModel):
             solver,
             method,
             cov_root=lsq.cov_root,
-            null_mu=self.null_mean(),
+            null_mu=self.null_mean() if self.has_offset() else None,
         )
 
 

@@ -214,12 +214,27 @@ class SingleIndexModel(LikelihoodModel):
         """
         if not self.k_constant:
             return self.family.link.inverse(self.offset)
-        if not np.any(self.offset):
+        if not self.has_offset():
             t = self.total_weights()
             return float(np.dot(t, self.endog) / np.sum(t))
         ones = np.ones((self.exog.shape[0], 1))
         res = self.newton_fit(ones, None, 100, 1e-8)[0]
         return self.family.link.inverse(ones @ res.x + self.offset)
+
+    def has_offset(self) -> bool:
+        """Whether any row has a non-zero offset (told without reading n values when
+        there is none).
+
+        Examples
+        --------
+        >>> import numpy as np, mlereg as mr
+        >>> mr.Poisson(np.array([1.0, 3.0]), np.ones((2, 1))).has_offset()
+        False
+        """
+        offset = self.offset
+        if offset.strides == (0,):  # the default: one value stands for every row
+            return bool(offset.size and offset[0] != 0)
+        return bool(np.any(offset))
 
     def without_term(self, term: str) -> SingleIndexModel:
         """The same model with the columns of formula term ``term`` removed (the rows
@@ -387,7 +402,7 @@ class SingleIndexModel(LikelihoodModel):
             sep,
             half_deviance,
             cov_root,
-            self.null_mean(),
+            self.null_mean() if self.has_offset() else None,
         )
 
     def _covariance(
