@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..exceptions import DataError
 from ..report.entries import Digits, Entry, Fixed, PValue
 from ..report.render import finite_or_nan
 from .influence import Influence
@@ -321,16 +322,40 @@ class RegressionResults(LikelihoodResults):
         return X
 
     def offset_for(self, newdata: Any, n: int, offset: Any, exposure: Any) -> np.ndarray:
+        """The offset of ``n`` new rows: ``offset`` and ``exposure`` (logged) as arrays
+        or column names of ``newdata``; by default the columns the fit used, if
+        ``newdata`` has them. Exposure must be positive, and only a log link takes one
+        (as ``from_formula`` checks)."""
         cols = self.model.design.arg_columns
+        frame = newdata if isinstance(newdata, (pd.DataFrame, dict)) else None
+        if offset is None and "offset" in cols and frame is not None and cols["offset"] in frame:
+            offset = cols["offset"]
+        if exposure is None and "exposure" in cols and frame is not None:
+            exposure = cols["exposure"] if cols["exposure"] in frame else None
         out = np.zeros(n)
-        if offset is None and "offset" in cols and isinstance(newdata, (pd.DataFrame, dict)):
-            offset = np.asarray(newdata[cols["offset"]], dtype=float)
-        if exposure is None and "exposure" in cols and isinstance(newdata, (pd.DataFrame, dict)):
-            exposure = np.asarray(newdata[cols["exposure"]], dtype=float)
-        if offset is not None:
-            out = out + np.asarray(offset, dtype=float)
-        if exposure is not None:
-            out = out + np.log(np.asarray(exposure, dtype=float))
+        for name, value in (("offset", offset), ("exposure", exposure)):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                if frame is None or value not in frame:
+                    raise DataError(f"{name}={value!r} is not a column of the new data")
+                value = frame[value]
+            arr = np.asarray(value, dtype=float).ravel()
+            if arr.size not in (1, n):
+                raise DataError(f"{name} has {arr.size} values for {n} new rows")
+            if not np.all(np.isfinite(arr)):
+                raise DataError(f"{name} has missing or infinite values in the new data")
+            if name == "exposure":
+                if self.model.family.link.name != "log":
+                    raise DataError(
+                        f"exposure= needs a log link (it enters as log(exposure)); this"
+                        f" model has the {self.model.family.link.name} link: use offset="
+                    )
+                if np.any(arr <= 0):
+                    rows = np.flatnonzero(arr <= 0)[:5].tolist()
+                    raise DataError(f"exposure must be positive; not at new row(s) {rows}")
+                arr = np.log(arr)
+            out = out + arr
         return out
 
     def plot_diagnostics(self, fig: Any = None) -> Any:
@@ -423,7 +448,7 @@ class RegressionResults(LikelihoodResults):
         newdata : DataFrame, dict of columns or array, optional
             Defaults to the data used in the fit. For formula models the formula is
             applied with the training data's levels and transforms.
-        offset, exposure : array, optional
+        offset, exposure : array or column name, optional
             For new data. When the model's offset/exposure came from a column, that
             column of ``newdata`` is used if present; otherwise they are 0 / 1.
         """

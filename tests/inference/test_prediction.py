@@ -65,3 +65,28 @@ def test_prediction_intervals_only_for_ols():
     assert "obs_ci_lower" not in pred.summary_frame()
     with pytest.raises(ValueError, match="OLS"):
         pred.conf_int(obs=True)
+
+
+def test_exposure_and_offset_at_predict_by_column_name():
+    import numpy as np
+    import pandas as pd
+
+    import mlereg as mr
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"age": rng.uniform(20, 60, 100), "years": rng.uniform(1, 5, 100)})
+    df["claims"] = rng.poisson(0.2 * df["years"])
+    res = mr.Poisson.from_formula("claims ~ age", df, exposure="years").fit()
+    new = pd.DataFrame({"age": [30.0, 40.0], "t": [2.0, 3.0]})
+    by_name = res.predict(new, exposure="t")
+    by_array = res.predict(new, exposure=np.array([2.0, 3.0]))
+    np.testing.assert_array_equal(by_name, by_array)
+    b = res.params
+    np.testing.assert_allclose(by_name, [2.0, 3.0] * np.exp(b["Intercept"] + b["age"] * new["age"]))
+    with pytest.raises(mr.exceptions.DataError, match="positive"):
+        res.predict(new, exposure=[0.0, 1.0])
+    with pytest.raises(mr.exceptions.DataError, match="not a column"):
+        res.predict(new, exposure="years")
+    logit = mr.Logit.from_formula("I(claims > 0) ~ age", df).fit()
+    with pytest.raises(mr.exceptions.DataError, match="log link"):
+        logit.predict(new, exposure="t")
