@@ -41,6 +41,7 @@ from ..inference.results import LikelihoodResults
 from ..linalg import inv_psd
 from ..optim.newton import NewtonResult, newton
 from ..optim.reparam import Bounds
+from .scipy_specs import scipy_spec
 from .specs import SPECS, DistributionSpec
 
 # ---------------------------------------------------------------------------------------
@@ -98,11 +99,29 @@ def _estimate(
     return full_theta(res.x), res
 
 
-def _prepare(data: Any, name: str, kwargs: dict[str, Any]):
+def spec_for(name: str) -> DistributionSpec:
+    """The tuned spec of ``name`` or, failing that, scipy.stats' continuous
+    distribution of that name (:mod:`mlereg.distributions.scipy_specs`).
+
+    Examples
+    --------
+    >>> spec_for("gamma").params, spec_for("weibull_min").params
+    (('shape', 'rate'), ('c', 'loc', 'scale'))
+    """
     key = str(name).lower()
-    if key not in SPECS:
-        raise ValueError(f"unknown distribution {name!r}; choose one of {sorted(SPECS)}")
-    spec = SPECS[key]
+    if key in SPECS:
+        return SPECS[key]
+    spec = scipy_spec(str(name))
+    if spec is None:
+        raise ValueError(
+            f"unknown distribution {name!r}; choose one of {sorted(SPECS)} or a continuous"
+            " distribution of scipy.stats by its name (e.g. 'skewnorm', 'weibull_min')"
+        )
+    return spec
+
+
+def _prepare(data: Any, name: str, kwargs: dict[str, Any]):
+    spec = spec_for(name)
     x = np.asarray(data, dtype=float).ravel()
     if x.size == 0:
         raise DataError("data are empty")
@@ -419,9 +438,7 @@ def compare_distributions(data: Any, names: Sequence[str], **extras: Any) -> pd.
     kinds = set()
     for n in names:
         key = str(n).lower()
-        if key not in SPECS:
-            raise ValueError(f"unknown distribution {n!r}; choose one of {sorted(SPECS)}")
-        kinds.add(SPECS[key].discrete)
+        kinds.add(spec_for(key).discrete)
     if len(kinds) > 1:
         raise ValueError(
             "names mix discrete and continuous distributions, whose likelihoods"
@@ -429,7 +446,7 @@ def compare_distributions(data: Any, names: Sequence[str], **extras: Any) -> pd.
         )
     rows = []
     for n in names:
-        spec = SPECS[str(n).lower()]
+        spec = spec_for(n)
         kw = {k: v for k, v in extras.items() if k in spec.extras}
         try:
             r = fit_distribution(data, spec.name, **kw)

@@ -41,7 +41,7 @@ def _check_counts(x: np.ndarray, low: float = 0.0) -> str | None:
     return _bad(x, (x < low) | (x != np.floor(x)), f"values must be integers >= {low:g}")
 
 
-def _check_spread(x: np.ndarray) -> str | None:
+def check_spread(x: np.ndarray) -> str | None:
     if x.size < 2 or np.all(x == x[0]):
         return "at least two distinct values are needed (the likelihood is unbounded otherwise)"
     return None
@@ -240,7 +240,7 @@ _NORMAL = DistributionSpec(
     logpdf=_normal_logpdf,
     score=_normal_score,
     information=_normal_info,
-    check=lambda x, e: _check_spread(x),
+    check=lambda x, e: check_spread(x),
     start=_normal_closed,
     closed_form=_normal_closed,
     scipy=lambda th, e: stats.norm(th[0], th[1]),
@@ -256,7 +256,7 @@ _LOGNORMAL = DistributionSpec(
     score=lambda th, x, e: _normal_score(th, np.log(x), e),
     information=_normal_info,
     check=lambda x, e: _first(
-        lambda: _bad(x, x <= 0, "lognormal values must be > 0"), lambda: _check_spread(x)
+        lambda: _bad(x, x <= 0, "lognormal values must be > 0"), lambda: check_spread(x)
     ),
     start=lambda x, e: _normal_closed(np.log(x), e),
     closed_form=lambda x, e: _normal_closed(np.log(x), e),
@@ -319,7 +319,7 @@ _UNIFORM = DistributionSpec(
     logpdf=_unif_logpdf,
     score=lambda th, x, e: np.tile([1.0 / (th[1] - th[0]), -1.0 / (th[1] - th[0])], (x.size, 1)),
     information=None,
-    check=lambda x, e: _check_spread(x),
+    check=lambda x, e: check_spread(x),
     start=lambda x, e: np.array([x.min(), x.max()]),
     closed_form=lambda x, e: np.array([x.min(), x.max()]),
     boundary=lambda th, x, e: (
@@ -363,7 +363,7 @@ _GAMMA = DistributionSpec(
         )
     ),
     check=lambda x, e: _first(
-        lambda: _bad(x, x <= 0, "gamma values must be > 0"), lambda: _check_spread(x)
+        lambda: _bad(x, x <= 0, "gamma values must be > 0"), lambda: check_spread(x)
     ),
     start=_gamma_start,
     scipy=lambda th, e: stats.gamma(th[0], scale=1.0 / th[1]),
@@ -401,7 +401,7 @@ _BETA = DistributionSpec(
     information=_beta_info,
     check=lambda x, e: _first(
         lambda: _bad(x, (x <= 0) | (x >= 1), "beta values must lie strictly between 0 and 1"),
-        lambda: _check_spread(x),
+        lambda: check_spread(x),
     ),
     start=_beta_start,
     scipy=lambda th, e: stats.beta(th[0], th[1]),
@@ -447,7 +447,7 @@ _WEIBULL = DistributionSpec(
     score=_weib_score,
     information=_weib_info,
     check=lambda x, e: _first(
-        lambda: _bad(x, x <= 0, "weibull values must be > 0"), lambda: _check_spread(x)
+        lambda: _bad(x, x <= 0, "weibull values must be > 0"), lambda: check_spread(x)
     ),
     start=_weib_start,
     scipy=lambda th, e: stats.weibull_min(th[0], scale=th[1]),

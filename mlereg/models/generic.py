@@ -37,9 +37,16 @@ from ..optim.reparam import Bounds
 Method = Literal["newton", "bfgs", "nm"]
 
 
-def _make_pd(H: np.ndarray) -> np.ndarray:
+def positive_definite(H: np.ndarray) -> np.ndarray:
     """A positive definite stand-in for a Hessian far from the optimum: eigenvalues
-    replaced by their absolute values (floored), so the Newton direction descends."""
+    replaced by their absolute values (floored), so the Newton direction descends.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> np.linalg.eigvalsh(positive_definite(np.diag([2.0, -1.0]))).tolist()
+    [1.0, 2.0]
+    """
     w, V = np.linalg.eigh((H + H.T) / 2)
     if np.all(w > 0):
         return H
@@ -184,7 +191,7 @@ class GenericLikelihoodModel:
                 return (
                     objective_value(z),
                     numdiff.gradient(objective_value, z),
-                    _make_pd(numdiff.hessian(objective_value, z)),
+                    positive_definite(numdiff.hessian(objective_value, z)),
                 )
 
             raw = newton(objective, z0, maxiter=maxiter or 100, tol=tol, value_only=objective_value)
