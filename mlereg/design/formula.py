@@ -475,13 +475,59 @@ def without_term(design: Design, term: str) -> Design:
             " terms contained in an interaction stay)"
         )
     keep = [j for j in range(design.X.shape[1]) if j not in scope[term]]
+    return with_columns(design, keep, f"{design.formula} - {term}")
+
+
+def with_columns(design: Design, keep: list[int], formula: str) -> Design:
+    """The same rows and response with only the columns ``keep`` of the design, for
+    refitting (no row builder); ``formula`` says what it is.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"y": [1.0, 2, 4, 3], "a": [0.0, 1, 2, 3], "g": list("xyxy")})
+    >>> with_columns(design_from_formula("y ~ a + g", df), [0], "y ~ 1").exog_names
+    ('Intercept',)
+    """
     return replace(
         design,
         X=np.asfortranarray(design.X[:, keep]),
         exog_names=tuple(design.exog_names[j] for j in keep),
-        formula=f"{design.formula} - {term}",
+        formula=formula,
         builder=None,
     )
+
+
+def formula_terms(design: Design) -> dict[str, tuple[tuple[int, ...], frozenset[Any]]]:
+    """Every term of a formula design but the intercept, in R's order (main effects in
+    the order the formula names them, then two-way interactions, ...): its columns in
+    ``design.X`` and its factors (a term contains another when its factors include the
+    other's). patsy orders the columns differently; sequential tables need R's order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"y": [1.0, 2, 4, 3], "a": [0.0, 1, 2, 3], "g": list("xyxy")})
+    >>> terms = formula_terms(design_from_formula("y ~ a * g", df))
+    >>> [(name, cols) for name, (cols, _) in terms.items()]
+    [('a', (2,)), ('g', (1,)), ('a:g', (3,))]
+    """
+    if design.builder is None:
+        raise TypeError("terms are known only for models built from a formula (from_formula)")
+    info = design.builder.design_info
+    written = [t.name() for t in patsy.ModelDesc.from_formula(design.builder.rhs).rhs_termlist]
+    terms = [t for t in info.terms if t.factors]
+    order = sorted(
+        terms,
+        key=lambda t: (len(t.factors), written.index(t.name()) if t.name() in written else 0),
+    )
+    return {
+        term.name(): (
+            tuple(range(info.term_slices[term].start, info.term_slices[term].stop)),
+            frozenset(term.factors),
+        )
+        for term in order
+    }
 
 
 # patsy's stateful transforms learn from every row (means, scales, spline knots)

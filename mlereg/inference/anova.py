@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..design.formula import drop_scope
+from ..design.formula import drop_scope, formula_terms
 from ..exceptions import DataError
 from ..report.tables import TestTable
 from .lrtest import check_nested, same_sample
@@ -24,19 +24,30 @@ def _label(r: Any, i: int) -> str:
     return r.formula or r.model_label
 
 
-def anova(*results: Any, test: Literal["Chisq", "LRT", "F"] | None = None) -> TestTable:
-    """Analysis of deviance (or variance) for nested models, like R's ``anova``.
+def anova(
+    *results: Any,
+    test: Literal["Chisq", "LRT", "F"] | None = None,
+    typ: Literal[1, 2, "I", "II"] = 1,
+) -> TestTable:
+    """Analysis of deviance (or variance) for nested models, like R's ``anova``; or of
+    one fit's terms.
+
+    With one fit of a formula model: R's sequential table (type I, ``anova(fit)``:
+    terms added in R's order, main effects first), or with ``typ=2`` each term tested
+    against the model of all terms that do not contain it (``car::Anova(fit)``).
 
     Parameters
     ----------
     *results : RegressionResults
-        Two or more fits of the same family and link to the same rows and response,
-        each nested in the next once sorted by size (any order is accepted).
+        One fit, or two or more fits of the same family and link to the same rows and
+        response, each nested in the next once sorted by size (any order is accepted).
     test : {"Chisq", "LRT", "F"}, optional
         ``"Chisq"`` (= ``"LRT"``) compares Deviance / dispersion with chi^2(Df), as R's
         ``anova(..., test="Chisq")``; ``"F"`` uses F = Deviance / Df / dispersion on
         (Df, residual df of the largest model), as ``anova.lm``. Default ``"F"`` for
         OLS, ``"Chisq"`` otherwise. ``"F"`` needs a family with a dispersion.
+    typ : {1, 2}
+        For one fit: sequential (1) or type II (2) tests.
 
     Returns
     -------
@@ -69,8 +80,10 @@ def anova(*results: Any, test: Literal["Chisq", "LRT", "F"] | None = None) -> Te
     """
     if len(results) == 1 and isinstance(results[0], (list, tuple)):
         results = tuple(results[0])
-    if len(results) < 2:
-        raise ValueError("anova needs at least two fitted models")
+    if len(results) == 1:
+        return _single(results[0], test, typ)
+    if not results:
+        raise ValueError("anova needs a fitted model")
     for j, r in enumerate(results[1:], start=2):
         try:
             same_sample(results[0], r)
@@ -174,3 +187,123 @@ def drop1(res: Any) -> TestTable:
     )
     info = (("Model", design.formula),)
     return TestTable("Single term deletions", info, frame)
+
+
+def _single(res: Any, test: str | None, typ: Any) -> TestTable:
+    """The analysis of deviance of one fit: sequential (type I, R's ``anova(fit)``)
+    or type II (``car::Anova(fit)``)."""
+    if typ not in (1, 2, "I", "II"):
+        raise ValueError(f"typ must be 1 (sequential) or 2, got {typ!r}")
+    if not res.single_index:
+        raise TypeError("anova of one fit needs a regression model (OLS, Logit, GLM, ...)")
+    model = res.model
+    terms = formula_terms(model.design)  # TypeError for a model built from arrays
+    ols = res.anova_test == "F"
+    has_disp = bool(model.family.has_dispersion)
+    test = test or ("F" if ols else "Chisq")
+    if test not in ("Chisq", "LRT", "F"):
+        raise ValueError(f"test must be 'Chisq', 'LRT' or 'F', got {test!r}")
+    if test == "F" and not has_disp:
+        raise ValueError(
+            f"test='F' needs a family with an estimated dispersion; the"
+            f" {model.family.name} family has dispersion 1: use test='Chisq'"
+        )
+    base = [j for j in range(model.exog.shape[1]) if not any(j in c for c, _ in terms.values())]
+    dispersion = float(res.scale) if has_disp else 1.0
+
+    def fit(columns: list[int], label: str) -> Any:
+        return model.with_columns(sorted(columns), label).fit(tol=1e-12)
+
+    if typ in (1, "I"):
+        return _sequential(res, terms, base, fit, test, ols, dispersion)
+    return _type_two(res, terms, base, fit, test, ols, dispersion)
+
+
+def _sequential(
+    res: Any, terms: dict, base: list[int], fit: Any, test: str, ols: bool, dispersion: float
+) -> TestTable:
+    """R's ``anova.glm(fit)`` / ``anova.lm(fit)``: terms added in order."""
+    columns = list(base)
+    fits = [fit(columns, "NULL")] if base else []
+    names = ["NULL"] if base else []
+    for name, (cols, _) in terms.items():
+        columns += list(cols)
+        fits.append(res if len(columns) == res.model.exog.shape[1] else fit(columns, name))
+        names.append(name)
+    resid_df = np.array([f.df_resid for f in fits])
+    dev = np.array([f.deviance for f in fits])
+    df = np.r_[np.nan, resid_df[:-1] - resid_df[1:]]
+    ddev = np.r_[np.nan, dev[:-1] - dev[1:]]
+    info = (("Model", res.model_description), ("Response", res.model.endog_name))
+    if ols:
+        ms_resid = res.deviance / res.df_resid
+        frame = pd.DataFrame(
+            {
+                "Df": np.r_[df[1:], res.df_resid],
+                "Sum Sq": np.r_[ddev[1:], res.deviance],
+                "Mean Sq": np.r_[ddev[1:] / df[1:], ms_resid],
+                "F value": np.r_[ddev[1:] / df[1:] / ms_resid, np.nan],
+            },
+            index=[*names[1:], "Residuals"],
+        )
+        frame["Pr(>F)"] = stats.f.sf(frame["F value"], frame["Df"], res.df_resid)
+        return TestTable("Analysis of Variance Table", info, frame, ("Terms added sequentially",))
+    frame = pd.DataFrame(
+        {"Df": df, "Deviance": ddev, "Resid. Df": resid_df, "Resid. Dev": dev}, index=names
+    )
+    _add_test(frame, test, frame["Deviance"], frame["Df"], res.df_resid, dispersion)
+    notes = ("Terms added sequentially (first to last)",)
+    return TestTable("Analysis of Deviance Table", info, frame, notes)
+
+
+def _type_two(
+    res: Any, terms: dict, base: list[int], fit: Any, test: str, ols: bool, dispersion: float
+) -> TestTable:
+    """``car::Anova(fit, type=2)``: each term against the model of every term that does
+    not contain it, with and without the term."""
+    rows = {}
+    for name, (cols, factors) in terms.items():
+        others = [
+            c
+            for other, (ocols, ofactors) in terms.items()
+            if other != name and not factors < ofactors
+            for c in ocols
+        ]
+        without = fit(base + others, f"without {name}")
+        with_term = fit(base + others + list(cols), f"with {name}")
+        rows[name] = (without.deviance - with_term.deviance, without.df_resid - with_term.df_resid)
+    stat = np.array([v[0] for v in rows.values()])
+    df = np.array([v[1] for v in rows.values()])
+    info = (("Model", res.model_description), ("Response", res.model.endog_name))
+    if ols:
+        frame = pd.DataFrame(
+            {"Sum Sq": np.r_[stat, res.deviance], "Df": np.r_[df, res.df_resid]},
+            index=[*rows, "Residuals"],
+        )
+        f = np.r_[stat / df / (res.deviance / res.df_resid), np.nan]
+        frame["F value"] = f
+        frame["Pr(>F)"] = stats.f.sf(f, frame["Df"], res.df_resid)
+        return TestTable("Anova Table (Type II tests)", info, frame)
+    frame = pd.DataFrame({"Df": df}, index=list(rows))
+    if test == "F":
+        frame.insert(0, "Deviance", stat)
+    else:
+        frame.insert(0, "LR Chisq", stat / dispersion)
+    _add_test(frame, test, stat, df, res.df_resid, dispersion)
+    return TestTable("Analysis of Deviance Table (Type II tests)", info, frame)
+
+
+def _add_test(
+    frame: pd.DataFrame, test: str, dev: Any, df: Any, df_resid: float, dispersion: float
+) -> None:
+    """The p-value columns: chi^2 of deviance / dispersion, or F on df_resid."""
+    dev, df = np.asarray(dev, dtype=float), np.asarray(df, dtype=float)
+    with np.errstate(invalid="ignore"):
+        if test == "F":
+            f = dev / df / dispersion
+            frame["F"] = f
+            frame["Pr(>F)"] = stats.f.sf(f, df, df_resid)
+        else:
+            frame["Pr(>Chi)" if "LR Chisq" not in frame else "Pr(>Chisq)"] = stats.chi2.sf(
+                dev / dispersion, df
+            )

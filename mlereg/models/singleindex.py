@@ -249,8 +249,27 @@ class SingleIndexModel(LikelihoodModel):
         """
         from ..design.formula import without_term
 
+        return self._reduced(without_term(self.design, term))
+
+    def with_columns(self, keep: list[int], formula: str) -> SingleIndexModel:
+        """The same model on the design columns ``keep`` only (rows, weights and offset
+        unchanged), for the sub-models of an analysis of deviance.
+
+        Examples
+        --------
+        >>> import pandas as pd, mlereg as mr
+        >>> df = pd.DataFrame({"y": [1, 3, 2, 5, 4], "x": [1, 2, 3, 4, 5]})
+        >>> mr.poisson("y ~ x", df).with_columns([0], "y ~ 1").exog_names
+        ['Intercept']
+        """
+        from ..design.formula import with_columns
+
+        return self._reduced(with_columns(self.design, keep, formula))
+
+    def _reduced(self, design: Design) -> SingleIndexModel:
         reduced = copy.copy(self)
-        SingleIndexModel._init_design(reduced, without_term(self.design, term))
+        # the base initialiser: a subclass's would reset options such as the family
+        SingleIndexModel._init_design(reduced, design)
         reduced.data = self.data
         return reduced
 
