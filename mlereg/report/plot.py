@@ -78,10 +78,7 @@ def plot_coefficients(
     what = "Estimate"
     if exp:
         est, lo, hi = np.exp(est), np.exp(lo), np.exp(hi)
-        link = getattr(getattr(results.model, "family", None), "link", None)
-        what = {"logit": "Odds ratio", "log": "Rate ratio"}.get(
-            getattr(link, "name", ""), "exp(estimate)"
-        )
+        what = results.ratio_name
     ax.errorbar(est, y, xerr=[est - lo, hi - est], fmt="o", capsize=3, color="C0")
     ax.axvline(1.0 if exp else 0.0, color="0.5", linewidth=0.8, linestyle="--")
     if exp:
