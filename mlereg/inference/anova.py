@@ -94,18 +94,8 @@ def anova(
     for i in range(len(fits) - 1):
         check_nested(fits[i], fits[i + 1], i + 1)
     big = fits[-1]
-    ols = big.anova_test == "F"  # lm's analysis of variance
+    test, ols, dispersion = _test_of(big, test)
     has_disp = bool(big.model.family.has_dispersion)
-    if test is None:
-        test = "F" if ols else "Chisq"
-    if test not in ("Chisq", "LRT", "F"):
-        raise ValueError(f"test must be 'Chisq', 'LRT' or 'F', got {test!r}")
-    if test == "F" and not has_disp:
-        raise ValueError(
-            f"test='F' needs a family with an estimated dispersion; the"
-            f" {big.model.family.name} family has dispersion 1: use test='Chisq'"
-        )
-    dispersion = float(big.scale) if has_disp else 1.0
     resid_df = np.array([r.df_resid for r in fits])
     dev = np.array([r.deviance for r in fits])
     df = np.r_[np.nan, resid_df[:-1] - resid_df[1:]]
@@ -189,6 +179,22 @@ def drop1(res: Any) -> TestTable:
     return TestTable("Single term deletions", info, frame)
 
 
+def _test_of(big: Any, test: str | None) -> tuple[str, bool, float]:
+    """The test (R's default for the largest fit: lm's F, glm's chi^2), whether the
+    table is lm's analysis of variance, and the dispersion the statistics divide by."""
+    ols = big.anova_test == "F"
+    has_disp = bool(big.model.family.has_dispersion)
+    test = test or ("F" if ols else "Chisq")
+    if test not in ("Chisq", "LRT", "F"):
+        raise ValueError(f"test must be 'Chisq', 'LRT' or 'F', got {test!r}")
+    if test == "F" and not has_disp:
+        raise ValueError(
+            f"test='F' needs a family with an estimated dispersion; the"
+            f" {big.model.family.name} family has dispersion 1: use test='Chisq'"
+        )
+    return test, ols, float(big.scale) if has_disp else 1.0
+
+
 def _single(res: Any, test: str | None, typ: Any) -> TestTable:
     """The analysis of deviance of one fit: sequential (type I, R's ``anova(fit)``)
     or type II (``car::Anova(fit)``)."""
@@ -198,18 +204,8 @@ def _single(res: Any, test: str | None, typ: Any) -> TestTable:
         raise TypeError("anova of one fit needs a regression model (OLS, Logit, GLM, ...)")
     model = res.model
     terms = formula_terms(model.design)  # TypeError for a model built from arrays
-    ols = res.anova_test == "F"
-    has_disp = bool(model.family.has_dispersion)
-    test = test or ("F" if ols else "Chisq")
-    if test not in ("Chisq", "LRT", "F"):
-        raise ValueError(f"test must be 'Chisq', 'LRT' or 'F', got {test!r}")
-    if test == "F" and not has_disp:
-        raise ValueError(
-            f"test='F' needs a family with an estimated dispersion; the"
-            f" {model.family.name} family has dispersion 1: use test='Chisq'"
-        )
+    test, ols, dispersion = _test_of(res, test)
     base = [j for j in range(model.exog.shape[1]) if not any(j in c for c, _ in terms.values())]
-    dispersion = float(res.scale) if has_disp else 1.0
 
     def fit(columns: list[int], label: str) -> Any:
         return model.with_columns(sorted(columns), label).fit(tol=1e-12)
