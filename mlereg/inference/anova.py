@@ -271,21 +271,18 @@ def _type_two(
     stat = np.array([v[0] for v in rows.values()])
     df = np.array([v[1] for v in rows.values()])
     info = (("Model", res.model_description), ("Response", res.model.endog_name))
-    if ols:
+    if test == "F":  # car's F tests: the dispersion (s^2 for OLS) as the scale
         frame = pd.DataFrame(
-            {"Sum Sq": np.r_[stat, res.deviance], "Df": np.r_[df, res.df_resid]},
+            {"Sum Sq": np.r_[stat, dispersion * res.df_resid], "Df": np.r_[df, res.df_resid]},
             index=[*rows, "Residuals"],
         )
-        f = np.r_[stat / df / (res.deviance / res.df_resid), np.nan]
+        f = np.r_[stat / df / dispersion, np.nan]
         frame["F value"] = f
         frame["Pr(>F)"] = stats.f.sf(f, frame["Df"], res.df_resid)
-        return TestTable("Anova Table (Type II tests)", info, frame)
-    frame = pd.DataFrame({"Df": df}, index=list(rows))
-    if test == "F":
-        frame.insert(0, "Deviance", stat)
-    else:
-        frame.insert(0, "LR Chisq", stat / dispersion)
-    _add_test(frame, test, stat, df, res.df_resid, dispersion)
+        kind = "Anova Table" if ols else "Analysis of Deviance Table"
+        return TestTable(f"{kind} (Type II tests)", info, frame)
+    frame = pd.DataFrame({"LR Chisq": stat / dispersion, "Df": df}, index=list(rows))
+    frame["Pr(>Chisq)"] = stats.chi2.sf(stat / dispersion, df)
     return TestTable("Analysis of Deviance Table (Type II tests)", info, frame)
 
 
@@ -300,6 +297,4 @@ def _add_test(
             frame["F"] = f
             frame["Pr(>F)"] = stats.f.sf(f, df, df_resid)
         else:
-            frame["Pr(>Chi)" if "LR Chisq" not in frame else "Pr(>Chisq)"] = stats.chi2.sf(
-                dev / dispersion, df
-            )
+            frame["Pr(>Chi)"] = stats.chi2.sf(dev / dispersion, df)
