@@ -190,6 +190,7 @@ class NegativeBinomial(SingleIndexModel):
             if key not in fits:
                 theta = float(np.exp(key))
                 model = self._with_family(F.NegativeBinomial(link, alpha=1.0 / theta))
+                # the base class's GLM fit, on this model's copy with theta fixed
                 fit = SingleIndexModel._fit_arrays(model, start_params=start["params"], **kw)  # noqa: SLF001
                 while len(fits) >= 2:
                     fits.pop(next(iter(fits)))
