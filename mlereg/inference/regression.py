@@ -410,12 +410,18 @@ class RegressionResults(LikelihoodResults):
         """
         return Influence(self)
 
-    def get_margeff(self, at: Literal["overall", "mean"] = "overall"):
-        """Marginal effects on the mean with delta-method SEs. See
-        :func:`mlereg.inference.margins.get_margeff`."""
+    def get_margeff(
+        self,
+        at: Literal["overall", "mean", "median", "zero"] = "overall",
+        method: Literal["dydx", "eyex", "dyex", "eydx"] = "dydx",
+        dummy: bool = False,
+        count: bool = False,
+    ) -> Any:
+        """Marginal effects on the mean with delta-method SEs (statsmodels'
+        ``get_margeff``). See :func:`mlereg.inference.margins.get_margeff`."""
         from .margins import get_margeff
 
-        return get_margeff(self, at)
+        return get_margeff(self, at, method=method, dummy=dummy, count=count)
 
     def exp_params(
         self, alpha: float = 0.05, method: Literal["wald", "profile"] = "wald"
