@@ -41,7 +41,7 @@ from .frame import (
     rows_to_drop,
     validate_extras,
 )
-from .text import split_parts
+from .text import split_offset_terms, split_parts
 
 
 class RowBuilder:
@@ -70,12 +70,14 @@ class RowBuilder:
         rhs: str | None = None,
         frame: pd.DataFrame | None = None,
         eval_env: Any = None,
+        offset_terms: tuple[str, ...] = (),
     ):
         self.design_info = design_info
         self.columns = columns
         self.rhs = rhs
         self._frame = frame
         self._eval_env = eval_env
+        self.offset_terms = tuple(offset_terms)
 
     # --- pickling ---------------------------------------------------------------------
     def __getstate__(self) -> dict[str, Any]:
@@ -103,6 +105,7 @@ class RowBuilder:
             "frame": self._frame[list(self.columns)],
             "env": env,
             "column_names": tuple(self.design_info.column_names),
+            "offset_terms": self.offset_terms,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -125,6 +128,22 @@ class RowBuilder:
         self.rhs = state["rhs"]
         self._frame = state["frame"]
         self._eval_env = env
+        self.offset_terms = tuple(state.get("offset_terms", ()))
+
+    def offset(self, data: Any) -> np.ndarray | None:
+        """The formula's ``offset(...)`` terms on new data (None without any).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [1.0, 2, 4], "x": [0.0, 1, 2], "t": [1.0, 2, 4]})
+        >>> d = design_from_formula("y ~ x + offset(2 * t)", df)
+        >>> d.builder.offset(pd.DataFrame({"x": [1.0], "t": [3.0]})).tolist()
+        [6.0]
+        """
+        if not self.offset_terms:
+            return None
+        return evaluate_offset_terms(self.offset_terms, as_frame(data), self._eval_env)
 
     # --- building -----------------------------------------------------------------------
     def _check_levels(self, frame: pd.DataFrame) -> None:
@@ -258,6 +277,44 @@ def _warn_numeric_text(formula: str, frame: pd.DataFrame, columns: list[str]) ->
             )
 
 
+def evaluate_offset_terms(terms: tuple[str, ...], frame: pd.DataFrame, eval_env: Any) -> np.ndarray:
+    """The sum of the formula's ``offset(expr)`` expressions on ``frame`` (missing
+    values kept as NaN, for the caller's missing-value rules).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> evaluate_offset_terms(("2 * t",), pd.DataFrame({"t": [1.0, 3.0]}), None).tolist()
+    [2.0, 6.0]
+    """
+    total = np.zeros(len(frame))
+    keep_na = patsy.NAAction(NA_types=[])
+    for term in terms:
+        try:
+            col = patsy.dmatrix(f"0 + I({term})", frame, eval_env=eval_env, NA_action=keep_na)
+        except patsy.PatsyError as exc:
+            raise _formula_error(exc, f"offset({term})", list(frame.columns)) from None
+        values = np.asarray(col, dtype=float)
+        if values.shape[1] != 1:
+            raise FormulaError(f"offset({term}) must give one number per row")
+        total += values[:, 0]
+    return total
+
+
+def _add_formula_offsets(
+    data: pd.DataFrame, offset: ArrayLike, terms: tuple[str, ...], eval_env: Any
+) -> np.ndarray:
+    """The offset= argument (column name or array) plus the formula's offset terms."""
+    total = evaluate_offset_terms(terms, data, eval_env)
+    if offset is None:
+        return total
+    given = data[offset] if isinstance(offset, str) and offset in data else offset
+    values = np.asarray(given, dtype=float).ravel()
+    if values.size != total.size:
+        raise DataError(f"offset has {values.size} values but the data have {total.size} rows")
+    return total + values
+
+
 def _checked_arguments(formula: str, data: Any, missing: str) -> pd.DataFrame:
     """The data as a DataFrame, after checking the arguments of a one-part formula."""
     data = as_frame(data)
@@ -327,7 +384,11 @@ def design_from_formula(
     if isinstance(eval_env, int):
         eval_env = patsy.EvalEnvironment.capture(eval_env + 1)
 
-    columns = [c for c in formula_names(formula) if c in data.columns]
+    shown = formula  # R's offset(...) terms go to the offset, and stay in what is shown
+    formula, offset_terms = split_offset_terms(formula)
+    if offset_terms:
+        offset = _add_formula_offsets(data, offset, offset_terms, eval_env)
+    columns = [c for c in formula_names(shown) if c in data.columns]
     resolved = prepare_extras(data, len(data), offset, exposure, weights, freq_weights, extra)
 
     # Rows with a missing value in any variable the model uses are dropped together.
@@ -398,8 +459,8 @@ def design_from_formula(
         row_index=frame.index,
         n_dropped=n_drop,
         dropped_by=counts,
-        formula=formula,
-        builder=RowBuilder(x_info, rhs_columns, rhs, prototype, eval_env),
+        formula=shown,
+        builder=RowBuilder(x_info, rhs_columns, rhs, prototype, eval_env, offset_terms),
         response_levels=levels,
     )
 

@@ -322,10 +322,10 @@ class RegressionResults(LikelihoodResults):
         return X
 
     def offset_for(self, newdata: Any, n: int, offset: Any, exposure: Any) -> np.ndarray:
-        """The offset of ``n`` new rows: ``offset`` and ``exposure`` (logged) as arrays
-        or column names of ``newdata``; by default the columns the fit used, if
-        ``newdata`` has them. Exposure must be positive, and only a log link takes one
-        (as ``from_formula`` checks)."""
+        """The offset of ``n`` new rows: the formula's ``offset(...)`` terms evaluated on
+        ``newdata``, plus ``offset`` and ``exposure`` (logged) as arrays or column names
+        of ``newdata``; by default the columns the fit used, if ``newdata`` has them.
+        Exposure must be positive, and only a log link takes one."""
         cols = self.model.design.arg_columns
         frame = newdata if isinstance(newdata, (pd.DataFrame, dict)) else None
         if offset is None and "offset" in cols and frame is not None and cols["offset"] in frame:
@@ -333,6 +333,12 @@ class RegressionResults(LikelihoodResults):
         if exposure is None and "exposure" in cols and frame is not None:
             exposure = cols["exposure"] if cols["exposure"] in frame else None
         out = np.zeros(n)
+        builder = self.model.design.builder
+        if builder is not None and builder.offset_terms and frame is not None:
+            terms = builder.offset(frame)  # the formula's offset(...) terms, on new data
+            if not np.all(np.isfinite(terms)):
+                raise DataError("the formula's offset(...) terms are not finite on the new data")
+            out = out + terms
         for name, value in (("offset", offset), ("exposure", exposure)):
             if value is None:
                 continue
