@@ -289,6 +289,8 @@ def evaluate_offset_terms(terms: tuple[str, ...], frame: pd.DataFrame, eval_env:
     """
     total = np.zeros(len(frame))
     keep_na = patsy.NAAction(NA_types=[])
+    if eval_env is None:  # no caller's namespace: numpy as np, as after unpickling
+        eval_env = patsy.EvalEnvironment([{"np": np}])
     for term in terms:
         try:
             col = patsy.dmatrix(f"0 + I({term})", frame, eval_env=eval_env, NA_action=keep_na)
