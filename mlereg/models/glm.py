@@ -31,14 +31,18 @@ class GLM(SingleIndexModel):
     endog, exog : array-like
         Response and design matrix (numpy or pandas). Use :meth:`from_formula` for
         formulas.
-    family : Family
-        E.g. ``mr.families.Gamma(mr.links.Log())``. Default Gaussian(identity).
     offset, exposure, weights, freq_weights : array-like or column name, optional
         ``weights`` are R's prior weights (glm's ``weights``): they scale each
         observation's variance, leave nobs unchanged and multiply its log-likelihood
         contribution as R's family ``aic`` does. ``freq_weights`` say that a row stands
         for that many identical observations: nobs and df_resid count them.
     missing : {"drop", "raise"}
+
+    Other Parameters
+    ----------------
+    family : Family
+        E.g. ``mr.families.Gamma(mr.links.Log())``. Default Gaussian(identity) (a
+        keyword argument).
 
     Notes
     -----

@@ -105,8 +105,11 @@ class NegativeBinomial(SingleIndexModel):
     ----------
     endog, exog, offset, exposure, weights, freq_weights, missing
         As for :class:`GLM`.
+
+    Other Parameters
+    ----------------
     link : Link, optional
-        Default :class:`mlereg.models.links.Log`.
+        Default :class:`mlereg.models.links.Log` (a keyword argument).
 
     Notes
     -----
