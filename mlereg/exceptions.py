@@ -70,6 +70,11 @@ class DataWarning(MleregWarning):
     """The data were used as given but look wrong (e.g. numbers stored as text)."""
 
 
+class DegenerateInferenceWarning(MleregWarning):
+    """Standard errors of 0 or infinity, or absurd Wald statistics: the Wald inference
+    of those coefficients is not to be read."""
+
+
 class SaturatedModelWarning(MleregWarning):
     """No residual degrees of freedom: the fit is exact and the dispersion unknown."""
 

@@ -45,6 +45,8 @@ class Design:
         Builds X for new data (formula models only).
     arg_columns : dict of str -> str
         The data columns named by offset=, exposure=, weights=... (for predict).
+    has_exposure : bool
+        Whether ``exposure=`` was given (its log is in ``offset``).
     response_levels : tuple or None
         For a non-numeric response (bool, text, category): its levels in order; ``y``
         then holds the level codes 0, 1, ... (a binary model reads the second level as
@@ -66,6 +68,7 @@ class Design:
     builder: Any = None  # a formula.RowBuilder (not imported: formula imports this)
     arg_columns: dict[str, str] = field(default_factory=dict)
     response_levels: tuple[Any, ...] | None = None
+    has_exposure: bool = False
 
     @property
     def nrows(self) -> int:
@@ -99,5 +102,6 @@ def assemble(
         weights=resolved["weights"][0] if "weights" in resolved else None,
         freq_weights=resolved["freq_weights"][0] if "freq_weights" in resolved else None,
         extra=extra,
+        has_exposure="exposure" in resolved,
         **kwargs,
     )

@@ -173,6 +173,7 @@ def designs_from_arrays(
                 endog_name=whole.endog_name,
                 exog_names=tuple(str(c) for c in block.columns),
                 offset=whole.offset if i == 0 else None,
+                has_exposure=whole.has_exposure and i == 0,
                 weights=whole.weights,
                 freq_weights=whole.freq_weights,
                 row_index=whole.row_index,

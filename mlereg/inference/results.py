@@ -295,3 +295,38 @@ class LikelihoodResults:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}: {len(self.params)} parameters, llf={self.llf:.6g}>"
+
+
+def degenerate_inference(res: LikelihoodResults) -> str | None:
+    """A sentence naming the coefficients whose standard error is 0 or infinite or whose
+    |z| exceeds 1e6 (numbers no Wald test should be read from), or None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = LikelihoodResults(np.array([1.0, 2.0]), np.diag([0.0, 1.0]), ["a", "b"], -3, 10, 2, 8)
+    >>> degenerate_inference(r).split(":")[0]
+    "the standard errors of ['a'] are 0 or infinite"
+    """
+    se = res.bse.to_numpy()
+    fitted = ~np.isnan(res.params.to_numpy())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.abs(res.params.to_numpy() / se)
+    bad_se = [
+        n
+        for n, s, f in zip(res.param_names, se, fitted, strict=True)
+        if f and (s == 0 or np.isinf(s))
+    ]
+    if bad_se:
+        return (
+            f"the standard errors of {bad_se} are 0 or infinite: their Wald tests and"
+            " intervals are meaningless (rescale the predictor, or check for separation or"
+            " a boundary estimate)"
+        )
+    huge = [n for n, v, f in zip(res.param_names, z, fitted, strict=True) if f and v > 1e6]
+    if huge:
+        return (
+            f"|z| exceeds 1e6 for {huge}: the fit is near-singular or the scale of those"
+            " predictors is extreme; their tests are not to be read"
+        )
+    return None

@@ -78,7 +78,13 @@ def one_blas_thread() -> Iterator[None]:
 def _default_threads() -> int:
     env = os.environ.get("MLEREG_NUM_THREADS")
     if env:
-        return max(1, int(env))
+        try:
+            return max(1, int(env))
+        except ValueError:
+            raise ValueError(
+                f"the environment variable MLEREG_NUM_THREADS must be a whole number of"
+                f" threads, got {env!r}"
+            ) from None
     # without threadpoolctl the row threads could not keep BLAS from threading inside
     # each of them, so stay on one
     return _CPUS if _blas_controller() is not None else 1

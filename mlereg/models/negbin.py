@@ -18,7 +18,7 @@ import numpy as np
 from scipy import special
 
 from ..design.design import Design
-from ..exceptions import ConvergenceWarning, RankDeficiencyWarning
+from ..exceptions import BoundaryWarning, ConvergenceWarning, RankDeficiencyWarning
 from ..inference.fitrecord import Fit
 from ..inference.regression import RegressionResults
 from ..optim.newton import newton
@@ -231,6 +231,14 @@ class NegativeBinomial(SingleIndexModel):
             )
         info = nb_theta_information(theta, y, fit.mu, tw)
         theta_se = 1.0 / np.sqrt(info) if info > 0 else np.nan
+        if not np.isfinite(theta_se) or float(np.mean(fit.mu)) / theta < 1e-6:
+            warnings.warn(
+                f"NegativeBinomial: theta = {theta:.3g} runs off to infinity: the data show"
+                " no overdispersion (the variance is the mean), the negative binomial is"
+                " the Poisson here and theta has no standard error; fit Poisson instead",
+                BoundaryWarning,
+                stacklevel=3,
+            )
         solver = fit.solver
         if not res.converged:
             solver = dataclasses.replace(solver, converged=False)

@@ -24,6 +24,7 @@ from ..linalg.matrix import DenseMatrix
 from .base import LikelihoodModel
 from .contract import InformationKind, RowLikelihood
 from .engine import RowEngine, fit_newton
+from .validation import check_iteration_options
 
 
 class RowModel(LikelihoodModel):
@@ -53,9 +54,16 @@ class RowModel(LikelihoodModel):
 
     parts: ClassVar[tuple[str, ...]] = ()
     extra_params: ClassVar[tuple[str, ...]] = ()
+    # whether exposure= makes sense: log(exposure) offsets the first linear predictor
+    takes_exposure: ClassVar[bool] = False
 
     def _init_designs(self, designs: tuple[Design, ...]) -> None:
         first = designs[0]
+        if first.has_exposure and not self.takes_exposure:
+            raise DataError(
+                f"{type(self).__name__} takes no exposure= (its log would offset the"
+                f" {self.parts[0]} part); give offset= instead"
+            )
         self.designs = designs
         self.design = first  # the response, rows, offset and weights, the whole formula
         self.endog = np.asarray(first.y, dtype=float)
@@ -157,6 +165,7 @@ class RowModel(LikelihoodModel):
         """
         if information not in ("expected", "observed"):
             raise ValueError(f"information must be 'expected' or 'observed', got {information!r}")
+        check_iteration_options(maxiter, tol)
         engine = self.engine()
         k = engine.n_params
         start = self.start_params() if start_params is None else start_params

@@ -29,6 +29,7 @@ from ..design.design import Design
 from ..exceptions import (
     ConvergenceWarning,
     DataError,
+    DegenerateInferenceWarning,
     RankDeficiencyWarning,
     SaturatedModelWarning,
     SingularDesignError,
@@ -36,6 +37,7 @@ from ..exceptions import (
 )
 from ..inference.fitrecord import Fit
 from ..inference.regression import RegressionResults
+from ..inference.results import degenerate_inference
 from ..linalg import threads
 from ..linalg.vectors import constant_vector, is_constant_one
 from ..optim import penalty as penalty_mod
@@ -100,6 +102,13 @@ class SingleIndexModel(LikelihoodModel):
             constant_vector(1.0, n) if design.freq_weights is None else design.freq_weights
         )
         self.offset = constant_vector(0.0, n) if design.offset is None else design.offset
+        if design.has_exposure:
+            if self.family.link.name != "log":
+                raise DataError(
+                    f"exposure= enters as log(exposure), an offset of a log link; this"
+                    f" {type(self).__name__} has the {self.family.link.name} link: give"
+                    " offset= instead"
+                )
         self.exog_names = list(design.exog_names)
         self.endog_name = design.endog_name
         self.response_levels = design.response_levels
@@ -532,6 +541,7 @@ class SingleIndexModel(LikelihoodModel):
             raise ValueError(f"method must be 'irls' or 'firth', got {method!r}")
         if method == "firth":
             firth.check_supported(self)
+        validation.check_iteration_options(maxiter, tol)
         if cov_kwds:
             unknown = sorted(set(cov_kwds) - {"groups"})
             if unknown:
@@ -575,4 +585,8 @@ class SingleIndexModel(LikelihoodModel):
             messages=self.messages + tuple(messages),
         )
         res.penalty = penalty_mod.as_penalty(penalty)
+        problem = degenerate_inference(res)
+        if problem is not None:
+            warnings.warn(problem, DegenerateInferenceWarning, stacklevel=2)
+            res.messages = (*res.messages, problem)
         return res

@@ -203,3 +203,22 @@ def check_kwargs(func: Callable[..., Any], kwargs: Iterable[str], where: str) ->
 
 
 _COMMON = ("offset", "exposure", "weights", "freq_weights", "missing", "eval_env")
+
+
+def check_iteration_options(maxiter: Any, tol: Any) -> None:
+    """Raise unless ``maxiter`` is a positive whole number and ``tol`` a positive
+    finite number.
+
+    Examples
+    --------
+    >>> check_iteration_options(2.5, 1e-8)
+    Traceback (most recent call last):
+    ...
+    TypeError: maxiter must be a positive whole number of iterations, got 2.5
+    """
+    if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)) or maxiter < 1:
+        raise TypeError(f"maxiter must be a positive whole number of iterations, got {maxiter!r}")
+    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)):
+        raise TypeError(f"tol must be a positive number, got {tol!r}")
+    if not (np.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be a positive finite number, got {tol!r}")

@@ -1,0 +1,67 @@
+"""Arguments checked at the boundary, and numbers at the edges said out loud (the
+issue's cases)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mlereg as mr
+from tests.helpers import ROOT
+
+
+@pytest.fixture
+def df():
+    rng = np.random.default_rng(3)
+    out = pd.DataFrame({"x": rng.normal(size=80), "t": rng.uniform(1, 3, 80)})
+    out["y"] = (rng.random(80) < 0.5).astype(int)
+    out["c"] = rng.poisson(2.0, 80)
+    return out
+
+
+def test_iteration_options_are_checked(df):
+    with pytest.raises(TypeError, match="maxiter must be a positive whole number"):
+        mr.logit("y ~ x", df).fit(maxiter=2.5)
+    with pytest.raises(TypeError, match="maxiter"):
+        mr.HetGaussian.from_formula("x ~ y", df).fit(maxiter=0)
+    with pytest.raises(ValueError, match="tol must be a positive finite number"):
+        mr.poisson("c ~ x", df).fit(tol=float("nan"))
+
+
+def test_exposure_needs_a_log_link(df):
+    with pytest.raises(mr.exceptions.DataError, match="log link"):
+        mr.logit("y ~ x", df, exposure="t")
+    with pytest.raises(mr.exceptions.DataError, match="takes no exposure"):
+        mr.HetGaussian.from_formula("x ~ y", df, exposure="t")
+    assert mr.poisson("c ~ x", df, exposure="t").fit().converged
+
+
+def test_a_bad_thread_count_in_the_environment_is_named():
+    code = "import mlereg as mr; mr.get_num_threads()"
+    env = {"MLEREG_NUM_THREADS": "abc", "PYTHONPATH": str(ROOT), "PATH": ""}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert "MLEREG_NUM_THREADS must be a whole number of threads, got 'abc'" in proc.stderr
+
+
+def test_underdispersed_counts_say_use_poisson():
+    """theta runs off to infinity when the variance is the mean or less."""
+    y = np.tile([1.0, 2.0, 2.0, 3.0, 2.0], 20)  # variance below the mean
+    x = np.linspace(0, 1, 100)
+    with pytest.warns(mr.exceptions.BoundaryWarning, match="no overdispersion.*Poisson"):
+        res = mr.NegativeBinomial(y, np.c_[np.ones(100), x]).fit()
+    assert any("no overdispersion" in m for m in res.messages)
+
+
+def test_a_zero_or_infinite_standard_error_is_not_printed_silently():
+    """The issue's case: a column scaled by 1e200 gave SE = 0 and p = 0 for OLS."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=50)
+    y = 1 + x + rng.normal(size=50)
+    with pytest.warns(mr.exceptions.DegenerateInferenceWarning):
+        res = mr.OLS(y, np.c_[np.ones(50), x * 1e200]).fit()
+    assert "Warning:" in str(res.summary())
