@@ -322,6 +322,14 @@ def _checked_arguments(formula: str, data: Any, missing: str) -> pd.DataFrame:
     data = as_frame(data)
     if missing not in ("drop", "raise"):
         raise ValueError(f"missing must be 'drop' or 'raise', got {missing!r}")
+    duplicated = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
+    if duplicated:
+        raise DataError(f"the data have more than one column named {duplicated}: rename them")
+    if "Intercept" in formula_names(formula) and "Intercept" in data.columns:
+        raise DataError(
+            "a column is named 'Intercept', the formula's name for the intercept term:"
+            " rename the column"
+        )
     _, parts = split_parts(formula)
     if len(parts) > 1:
         raise FormulaError(
@@ -430,6 +438,11 @@ def design_from_formula(
         y_info = ymat.design_info if ymat is not None else None
         prototype = _prototype(frame, rhs, rhs_columns, x_info)
     exog_names = tuple(x_info.column_names)
+    if X.shape[1] == 0:
+        raise FormulaError(
+            f"the formula {shown!r} has no terms and no intercept: nothing to estimate"
+            " (write 'y ~ 1' for the intercept alone)"
+        )
     if mapped is None:
         y = np.asarray(ymat, dtype=float)
         if y.shape[1] == 1:

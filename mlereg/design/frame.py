@@ -52,7 +52,10 @@ def missing_mask(col: pd.Series | np.ndarray) -> np.ndarray | None:
 
 
 def clean_frame(data: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
-    """Only the used columns, with pandas' nullable dtypes turned into numpy ones."""
+    """Only the used columns, with pandas' nullable dtypes turned into numpy ones and
+    integers narrower than 64 bits widened to int64, so that arithmetic in the formula
+    (``I(x * x)`` on an int8 column) does not wrap around. Integer columns stay integers:
+    their levels in ``C(x)`` keep their names."""
     out = {}
     for c in columns:
         s = data[c]
@@ -62,6 +65,8 @@ def clean_frame(data: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.
             s = s.astype(bool)
         elif isinstance(s.dtype, pd.api.extensions.ExtensionDtype) and is_numeric(s.dtype):
             s = s.astype(float)
+        elif s.dtype.kind in "iu" and s.dtype.itemsize < 8:
+            s = s.astype(np.int64)
         out[c] = s
     return pd.DataFrame(out, index=data.index, copy=False)  # no stacking copy of the columns
 

@@ -309,10 +309,12 @@ class RegressionResults(LikelihoodResults):
         if design.builder is not None:
             return design.builder.build(newdata)
         if isinstance(newdata, pd.DataFrame):
-            missing = [c for c in self.param_names if c not in newdata.columns]
+            # columns matched by name as the fit named them (str of any label)
+            by_name = {str(c): c for c in newdata.columns}
+            missing = [c for c in self.param_names if c not in by_name]
             if missing:
-                raise ValueError(f"new data lack the column(s) {missing}")
-            X = newdata[self.param_names].to_numpy(dtype=float)
+                raise DataError(f"new data lack the column(s) {missing}")
+            X = newdata[[by_name[c] for c in self.param_names]].to_numpy(dtype=float)
         else:
             X = np.asarray(newdata, dtype=float)
             if X.ndim == 1:

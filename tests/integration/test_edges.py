@@ -65,3 +65,30 @@ def test_a_zero_or_infinite_standard_error_is_not_printed_silently():
     with pytest.warns(mr.exceptions.DegenerateInferenceWarning):
         res = mr.OLS(y, np.c_[np.ones(50), x * 1e200]).fit()
     assert "Warning:" in str(res.summary())
+
+
+def test_design_edges_get_mlereg_errors(df):
+    with pytest.raises(mr.exceptions.FormulaError, match="no terms and no intercept"):
+        mr.ols("y ~ 0", df)
+    with pytest.raises(mr.exceptions.DataError, match=r"more than one column named \['x'\]"):
+        mr.ols("y ~ x", pd.concat([df, df[["x"]]], axis=1))
+    with pytest.raises(mr.exceptions.DataError, match="named 'Intercept'"):
+        mr.ols("y ~ x + Intercept", df.assign(Intercept=df["x"] * 2))
+
+
+def test_small_integers_do_not_wrap_around(df):
+    """I(i8 * i8) on an int8 column gave 121 for 16129 (127 * 127)."""
+    small = df.assign(i8=np.full(len(df), 127, dtype=np.int8))
+    model = mr.ols("y ~ x + I(i8 * i8)", small.assign(i8=small["i8"] - np.int8(df.index % 2)))
+    assert model.exog[:, 2].max() == 127 * 127
+    assert mr.ols("y ~ C(i8)", small.assign(i8=(df.index % 3).astype(np.int8))).exog_names[1] == (
+        "C(i8)[T.1]"
+    )
+
+
+def test_predict_matches_integer_column_labels(df):
+    """A model fitted on a DataFrame with integer column labels predicts on the same
+    kind of frame (it asked for the columns '0', '1')."""
+    X = pd.DataFrame({0: np.ones(len(df)), 1: df["x"]})
+    res = mr.OLS(df["x"] * 2 + 1, X).fit()
+    np.testing.assert_allclose(res.predict(pd.DataFrame({0: [1.0], 1: [2.0]})), [5.0])
