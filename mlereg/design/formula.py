@@ -146,8 +146,10 @@ class RowBuilder:
         return evaluate_offset_terms(self.offset_terms, as_frame(data), self._eval_env)
 
     # --- building -----------------------------------------------------------------------
-    def _check_levels(self, frame: pd.DataFrame) -> None:
-        """Raise naming the column, the unseen levels and the known ones."""
+    def _check_levels(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Raise naming the column, the unseen levels and the known ones; return the
+        frame with pandas categoricals recoded to the fit's order of levels (the same
+        levels in another order are the same data)."""
         for factor, info in self.design_info.factor_infos.items():
             if info.type != "categorical":
                 continue
@@ -164,6 +166,11 @@ class RowBuilder:
                     f"new data: the column {col!r} has level(s) {new[:10]} not seen when"
                     f" fitting; known levels of {factor.code!r}: {known[:20]}"
                 )
+            column = frame[col]
+            if isinstance(column.dtype, pd.CategoricalDtype):
+                if list(column.cat.categories) != known:
+                    frame = frame.assign(**{col: column.cat.set_categories(known)})
+        return frame
 
     def build(self, data: Any) -> np.ndarray:
         """Return the design matrix for ``data`` (DataFrame or dict of columns).
@@ -189,7 +196,7 @@ class RowBuilder:
                 f" it has {list(data.columns)[:20]}{hints}"
             )
         frame = clean_frame(data, self.columns)
-        self._check_levels(frame)
+        frame = self._check_levels(frame)
         na = frame.isna().any(axis=1).to_numpy() if self.columns else np.zeros(len(frame), bool)
         shape = (len(frame), len(self.design_info.column_names))
         if not self.design_info.factor_infos:  # intercept only
@@ -421,22 +428,9 @@ def design_from_formula(
     mapped = None
     if lhs_name is not None and lhs_name in frame.columns:
         mapped = response_levels(frame[lhs_name])
-    fast = fast_matrices(formula, frame, eval_env, with_response=mapped is None)
-    if fast is not None:
-        X, x_info, ymat, y_info = fast.X, fast.x_info, fast.y, fast.y_info
-        prototype = fast.prototype  # every used column: the pickle keeps ``columns``
-    else:
-        try:
-            if mapped is None:
-                ymat, xmat = patsy.dmatrices(formula, frame, eval_env=eval_env, NA_action="raise")
-            else:
-                ymat, xmat = None, patsy.dmatrix(rhs, frame, eval_env=eval_env, NA_action="raise")
-        except patsy.PatsyError as exc:
-            raise _formula_error(exc, formula, list(data.columns)) from None
-        X = np.asarray(xmat, dtype=float)  # patsy's layout: the kernels take C or F, no copy
-        x_info = xmat.design_info
-        y_info = ymat.design_info if ymat is not None else None
-        prototype = _prototype(frame, rhs, rhs_columns, x_info)
+    fast, X, x_info, ymat, y_info, prototype = _matrices(
+        formula, rhs, rhs_columns, frame, eval_env, mapped is None, list(data.columns)
+    )
     exog_names = tuple(x_info.column_names)
     if X.shape[1] == 0:
         raise FormulaError(
@@ -477,6 +471,45 @@ def design_from_formula(
         formula=shown,
         builder=RowBuilder(x_info, rhs_columns, rhs, prototype, eval_env, offset_terms),
         response_levels=levels,
+    )
+
+
+def _matrices(
+    formula: str,
+    rhs: str,
+    rhs_columns: tuple[str, ...],
+    frame: pd.DataFrame,
+    eval_env: Any,
+    with_response: bool,
+    data_columns: list[str],
+) -> tuple[Any, np.ndarray, Any, Any, Any, pd.DataFrame]:
+    """The design (and response) matrices: numpy's fill where it applies
+    (:mod:`mlereg.design.fastfill`), patsy's otherwise, with its errors as mlereg's."""
+    try:
+        fast = fast_matrices(formula, frame, eval_env, with_response=with_response)
+        if fast is not None:  # every used column: the pickle keeps ``columns``
+            return fast, fast.X, fast.x_info, fast.y, fast.y_info, fast.prototype
+        if with_response:
+            ymat, xmat = patsy.dmatrices(formula, frame, eval_env=eval_env, NA_action="raise")
+        else:
+            ymat, xmat = None, patsy.dmatrix(rhs, frame, eval_env=eval_env, NA_action="raise")
+    except patsy.PatsyError as exc:
+        raise _formula_error(exc, formula, data_columns) from None
+    except RecursionError:
+        raise _too_long(formula) from None
+    X = np.asarray(xmat, dtype=float)  # patsy's layout: the kernels take C or F, no copy
+    x_info = xmat.design_info
+    y_info = ymat.design_info if ymat is not None else None
+    return None, X, x_info, ymat, y_info, _prototype(frame, rhs, rhs_columns, x_info)
+
+
+def _too_long(formula: str) -> FormulaError:
+    """patsy parses a formula recursively: one of thousands of terms exhausts Python's
+    stack."""
+    terms = formula.count("+") + 1
+    return FormulaError(
+        f"the formula is too long for patsy's parser (about {terms} terms): build the"
+        " design as an array and use the array interface (Model(y, X)), or group terms"
     )
 
 

@@ -92,3 +92,20 @@ def test_predict_matches_integer_column_labels(df):
     X = pd.DataFrame({0: np.ones(len(df)), 1: df["x"]})
     res = mr.OLS(df["x"] * 2 + 1, X).fit()
     np.testing.assert_allclose(res.predict(pd.DataFrame({0: [1.0], 1: [2.0]})), [5.0])
+
+
+def test_categories_in_another_order_at_predict(df):
+    """The same levels in another order are the same data ('mismatching levels')."""
+    g = pd.Categorical(np.resize(["a", "b", "c"], len(df)), categories=["a", "b", "c"])
+    res = mr.ols("x ~ g", df.assign(g=g)).fit()
+    reordered = pd.Categorical(["b", "c"], categories=["c", "b", "a"])
+    same = pd.Categorical(["b", "c"], categories=["a", "b", "c"])
+    np.testing.assert_array_equal(
+        res.predict(pd.DataFrame({"g": reordered})), res.predict(pd.DataFrame({"g": same}))
+    )
+
+
+def test_a_formula_too_long_for_patsy_is_named(df):
+    formula = "y ~ " + " + ".join(f"I(x * {i})" for i in range(3000))
+    with pytest.raises(mr.exceptions.FormulaError, match="too long for patsy"):
+        mr.ols(formula, df)
