@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import os
 import re
 import tokenize
 import warnings
@@ -24,6 +25,7 @@ import numpy as np
 import pandas as pd
 import patsy
 import patsy.builtins
+from pandas.api.types import is_numeric_dtype
 
 from ..exceptions import DataError, DataWarning, FormulaError
 from .design import Design, assemble
@@ -428,6 +430,7 @@ def design_from_formula(
     mapped = None
     if lhs_name is not None and lhs_name in frame.columns:
         mapped = response_levels(frame[lhs_name])
+    _check_design_size(frame, rhs, rhs_columns)
     fast, X, x_info, ymat, y_info, prototype = _matrices(
         formula, rhs, rhs_columns, frame, eval_env, mapped is None, list(data.columns)
     )
@@ -501,6 +504,35 @@ def _matrices(
     x_info = xmat.design_info
     y_info = ymat.design_info if ymat is not None else None
     return None, X, x_info, ymat, y_info, _prototype(frame, rhs, rhs_columns, x_info)
+
+
+def _physical_memory() -> float:
+    """Bytes of memory of this machine (inf where the system does not say)."""
+    try:
+        return float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return float("inf")
+
+
+def _check_design_size(frame: pd.DataFrame, rhs: str, columns: tuple[str, ...]) -> None:
+    """Refuse a design whose dummy columns alone would not fit in half the machine's
+    memory (a factor of 1e5 levels asked numpy for 55.6 GiB), naming the factors."""
+    in_c = set(re.findall(r"C\(\s*([A-Za-z_][A-Za-z_0-9]*)", rhs))
+    levels = {}
+    for c in columns:
+        col = frame[c]
+        if c in in_c or not is_numeric_dtype(col.dtype) or col.dtype == bool:
+            levels[c] = int(col.nunique())
+    if not levels:
+        return
+    size = len(frame) * (sum(levels.values()) + len(columns)) * 8.0
+    if size > _physical_memory() / 2:
+        big = sorted(levels.items(), key=lambda kv: -kv[1])[:3]
+        raise DataError(
+            f"the design would take {size / 2**30:.1f} GiB (dummy columns of"
+            f" {', '.join(f'{c!r}: {k} levels' for c, k in big)} for {len(frame)} rows),"
+            " more than half this machine's memory: merge levels, or fit fewer rows"
+        )
 
 
 def _too_long(formula: str) -> FormulaError:

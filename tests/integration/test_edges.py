@@ -109,3 +109,15 @@ def test_a_formula_too_long_for_patsy_is_named(df):
     formula = "y ~ " + " + ".join(f"I(x * {i})" for i in range(3000))
     with pytest.raises(mr.exceptions.FormulaError, match="too long for patsy"):
         mr.ols(formula, df)
+
+
+def test_a_factor_too_large_for_memory_is_refused_before_allocating(monkeypatch):
+    """A factor of 1e5 levels asked numpy for 55.6 GiB (MemoryError); the design's size
+    is checked against the machine's memory first (here a pretend 1 GiB machine)."""
+    from mlereg.design import formula as fm
+
+    monkeypatch.setattr(fm, "_physical_memory", lambda: 2.0**30)
+    n = 20_000
+    data = pd.DataFrame({"y": np.linspace(0, 1, n), "g": np.arange(n) % 10_000})
+    with pytest.raises(mr.exceptions.DataError, match=r"GiB .*'g': 10000 levels"):
+        mr.ols("y ~ C(g)", data)
