@@ -215,6 +215,13 @@ class RowBuilder:
             )
         except patsy.PatsyError as exc:
             raise DataError(f"cannot build the design matrix for new data: {exc}") from None
+        except (AttributeError, TypeError, ValueError) as exc:  # patsy on a wrong dtype
+            text = [c for c in self.columns if not is_numeric_dtype(frame[c].dtype)]
+            raise DataError(
+                f"cannot build the design matrix for new data: column(s) {text} hold"
+                f" values the fit's formula cannot use as it did ({type(exc).__name__}:"
+                f" {exc}); check their types against the data of the fit"
+            ) from None
         if not na.any():
             return np.asarray(X, dtype=float)
         out = np.full(shape, np.nan)

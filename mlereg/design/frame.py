@@ -59,6 +59,14 @@ def clean_frame(data: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.
     out = {}
     for c in columns:
         s = data[c]
+        kind = getattr(s.dtype, "kind", "O")
+        if kind in "mc":
+            what = {"m": "durations (timedelta)", "c": "complex numbers"}[kind]
+            raise DataError(
+                f"the column {c!r} holds {what}, which a formula cannot use as numbers:"
+                " convert it (durations to days or seconds, complex numbers to their real"
+                " and imaginary parts)"
+            )
         if isinstance(s.dtype, pd.BooleanDtype):
             s = s.astype(bool)
         elif pd.api.types.is_bool_dtype(s.dtype):

@@ -121,3 +121,13 @@ def test_a_factor_too_large_for_memory_is_refused_before_allocating(monkeypatch)
     data = pd.DataFrame({"y": np.linspace(0, 1, n), "g": np.arange(n) % 10_000})
     with pytest.raises(mr.exceptions.DataError, match=r"GiB .*'g': 10000 levels"):
         mr.ols("y ~ C(g)", data)
+
+
+def test_unusable_column_types_are_named(df):
+    with pytest.raises(mr.exceptions.DataError, match="'td' holds durations"):
+        mr.ols("x ~ td", df.assign(td=pd.to_timedelta(np.arange(len(df)), unit="D")))
+    with pytest.raises(mr.exceptions.DataError, match="'z' holds complex numbers"):
+        mr.ols("x ~ z", df.assign(z=np.arange(len(df)) + 1j))
+    res = mr.ols("x ~ t", df).fit()
+    with pytest.raises(mr.exceptions.DataError, match=r"column\(s\) \['t'\]"):
+        res.predict(pd.DataFrame({"t": ["a", "b"]}))
