@@ -62,7 +62,13 @@ def design_from_arrays(
         index = exog.index if index is None else index
         X = exog.astype(float).to_numpy()
     else:
-        X = np.asarray(exog, dtype=float)
+        raw = np.asarray(exog)
+        if raw.dtype.names:
+            raise DataError(
+                f"exog has a structured dtype (fields {list(raw.dtype.names)}): pass a 2-D"
+                " array of numbers, or a DataFrame"
+            )
+        X = np.asarray(raw, dtype=float)
         if X.ndim == 1:
             X = X[:, None]
     if isinstance(endog, pd.DataFrame):

@@ -115,6 +115,8 @@ def uses_ckernel(X: np.ndarray) -> bool:
     """
     if _ckernels is None or X.dtype != np.float64 or X.shape[1] > CKERNEL_MAX_COLUMNS:
         return False
+    if not X.flags.aligned or X.strides[0] % X.itemsize or X.strides[1] % X.itemsize:
+        return False  # the kernel reads whole aligned doubles: numpy takes the rest
     if CKERNEL_WIDE_VECTORS:
         return True
     p = X.shape[1]
@@ -175,6 +177,8 @@ def block_eta(Xb: np.ndarray, beta: np.ndarray, out: np.ndarray) -> np.ndarray:
         and 1 <= p <= CKERNEL_ETA_MAX_COLUMNS
         and Xb.strides[1] == Xb.itemsize
         and Xb.dtype == np.float64
+        and Xb.flags.aligned
+        and Xb.strides[0] % Xb.itemsize == 0
     ):
         _ckernels.linear_predictor(Xb, np.ascontiguousarray(beta, dtype=float), out)
         return out

@@ -131,3 +131,21 @@ def test_unusable_column_types_are_named(df):
     res = mr.ols("x ~ t", df).fit()
     with pytest.raises(mr.exceptions.DataError, match=r"column\(s\) \['t'\]"):
         res.predict(pd.DataFrame({"t": ["a", "b"]}))
+
+
+def test_misaligned_and_structured_designs():
+    """The compiled kernel takes aligned doubles only: a misaligned X goes to numpy (the
+    kernel raised its own ValueError before); a structured array is named."""
+    rng = np.random.default_rng(0)
+    n = 1000
+    X = np.c_[np.ones(n), rng.normal(size=(n, 3))]
+    y = (rng.random(n) < 0.5).astype(float)
+    raw = bytearray(X.nbytes + 1)
+    shifted = np.frombuffer(raw, dtype=np.float64, offset=1, count=X.size).reshape(X.shape)
+    shifted[...] = X
+    assert not shifted.flags.aligned
+    np.testing.assert_allclose(
+        mr.Logit(y, shifted).fit().params, mr.Logit(y, X).fit().params, rtol=1e-12
+    )
+    with pytest.raises(mr.exceptions.DataError, match="structured dtype"):
+        mr.Logit(y, np.zeros(n, dtype=[("a", float), ("b", float)]))
