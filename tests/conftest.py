@@ -60,4 +60,5 @@ def tutorial():
 @pytest.fixture
 def small_blocks(monkeypatch):
     """Blocks of 256 rows, so that moderate n crosses many block boundaries."""
-    monkeypatch.setattr(linalg.blocks, "BLOCK_BYTES", 1)
+    with linalg.tuned(block_bytes=1):
+        yield

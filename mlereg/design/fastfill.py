@@ -24,6 +24,8 @@ import pandas as pd
 import patsy
 import patsy.builtins
 
+from ..linalg.tuning import tuning
+
 
 def level_rows(frame: pd.DataFrame, groups: list[list[str]]) -> np.ndarray:
     """Row 0 and the first row of each distinct value of every group of columns."""
@@ -33,11 +35,6 @@ def level_rows(frame: pd.DataFrame, groups: list[list[str]]) -> np.ndarray:
         dup = frame[cols[0]].duplicated() if len(cols) == 1 else frame[cols].duplicated()
         keep |= ~dup.to_numpy()
     return keep
-
-
-# Bytes of the design matrix filled per row block (the block stays in cache while each
-# of its columns is written).
-_FILL_BLOCK_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -274,7 +271,7 @@ def _fill(
             out[:, step.j] = step.copied
         else:
             blocked.append(step)
-    B = max(256, _FILL_BLOCK_BYTES // (8 * max(out.shape[1], 1)))
+    B = max(256, tuning().fill_block_bytes // (8 * max(out.shape[1], 1)))
     for start in range(0, n, B) if blocked else ():
         rows = slice(start, min(start + B, n))
         for step in blocked:
@@ -438,6 +435,16 @@ def _remember(key: Any, infos: list[Any]) -> None:
         except (StopIteration, RuntimeError):  # emptied or changed by another thread
             pass
     _DESIGN_CACHE[key] = infos
+
+
+def clear_design_cache() -> None:
+    """Forget patsy's designs of recent formulas (the next fit of each asks patsy).
+
+    Examples
+    --------
+    >>> clear_design_cache()
+    """
+    _DESIGN_CACHE.clear()
 
 
 def _level_set(column: pd.Series) -> frozenset[tuple[type, Any]]:

@@ -4,7 +4,8 @@ Modules, each importing only those before it: ``blocks`` (row blocks and the pro
 on them, through the optional compiled kernel ``_ckernels``), ``qr`` (pivoted QR and
 least squares), ``systems`` (Newton systems and small positive definite solves);
 ``matrix`` (the design as a matrix interface) builds on ``blocks``; ``threads`` and
-``vectors`` stand alone.
+``vectors`` stand alone; ``tuning`` (block sizes and switches, changed for a block of
+code with ``tuned``) comes before them all.
 """
 
 from .blocks import (
@@ -22,6 +23,7 @@ from .blocks import (
 )
 from .qr import fit_least_squares, least_squares
 from .systems import GramSystem, ScaledSystem, inv_psd, solve_psd
+from .tuning import Tuning, tuned, tuning
 
 try:  # the compiled kernel module, None in a build without it (as in blocks)
     from . import _ckernels
@@ -32,6 +34,7 @@ __all__ = [
     "CKERNEL_MAX_COLUMNS",
     "GramSystem",
     "ScaledSystem",
+    "Tuning",
     "block_eta",
     "block_gram_score",
     "block_rows",
@@ -44,6 +47,8 @@ __all__ = [
     "row_forms",
     "row_order",
     "solve_psd",
+    "tuned",
+    "tuning",
     "uses_ckernel",
     "weighted_gram",
 ]

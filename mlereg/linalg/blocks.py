@@ -10,9 +10,12 @@ numpy's BLAS calls; the two agree to rounding. The per-block products
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .threads import run_blocks, threads_for
+from .tuning import tuning
 
 try:  # the optional compiled kernel (setup.py); without it numpy does the same work
     from . import _ckernels
@@ -33,10 +36,6 @@ CKERNEL_WIDE_VECTORS = bool(getattr(_ckernels, "WIDE_VECTORS", 0))
 CKERNEL_FIXED_COLUMNS = getattr(_ckernels, "FIXED_COLUMNS", 0)
 CKERNEL_FIXED_F_COLUMNS = getattr(_ckernels, "FIXED_F_COLUMNS", 0)
 
-# Bytes of one row block when forming X' W X: a block and its weighted copy stay in a
-# core's L2 cache (the sizes measured are in benchmarks/RESULTS.md, History).
-BLOCK_BYTES = 3 << 20
-
 
 def has_compiled_kernel() -> bool:
     """Whether the compiled kernel was built (else numpy does its work).
@@ -47,6 +46,11 @@ def has_compiled_kernel() -> bool:
     True
     """
     return _ckernels is not None
+
+
+def _kernel() -> Any:
+    """The compiled kernel, or None when it was not built or the tuning turns it off."""
+    return _ckernels if tuning().compiled_kernel else None
 
 
 def row_order(X: np.ndarray) -> str:
@@ -63,14 +67,19 @@ def row_order(X: np.ndarray) -> str:
     return "C" if X.strides[-1] == X.itemsize and not X.flags.f_contiguous else "F"
 
 
-# Fewest rows of a block (blocks of fewer rows cost more in calls than they save).
-BLOCK_MIN_ROWS = 256
-
-
 def block_rows(p: int) -> int:
-    """Rows per block for a design with ``p`` columns (at least ``BLOCK_MIN_ROWS``, at
-    most 65536)."""
-    return int(min(65536, max(BLOCK_MIN_ROWS, BLOCK_BYTES // (8 * max(p, 1)))))
+    """Rows per block for a design with ``p`` columns: ``block_bytes`` of the tuning,
+    at least its ``min_block_rows``, at most 65536.
+
+    Examples
+    --------
+    >>> from mlereg.linalg import tuned
+    >>> with tuned(block_bytes=1):
+    ...     block_rows(4)
+    256
+    """
+    t = tuning()
+    return int(min(65536, max(t.min_block_rows, t.block_bytes // (8 * max(p, 1)))))
 
 
 def block_gram(Xb: np.ndarray, w: np.ndarray | None, buf: np.ndarray) -> np.ndarray:
@@ -113,7 +122,7 @@ def uses_ckernel(X: np.ndarray) -> bool:
     >>> uses_ckernel(np.zeros((2, 1000)))
     False
     """
-    if _ckernels is None or X.dtype != np.float64 or X.shape[1] > CKERNEL_MAX_COLUMNS:
+    if _kernel() is None or X.dtype != np.float64 or X.shape[1] > CKERNEL_MAX_COLUMNS:
         return False
     if not X.flags.aligned or X.strides[0] % X.itemsize or X.strides[1] % X.itemsize:
         return False  # the kernel reads whole aligned doubles: numpy takes the rest
@@ -149,7 +158,7 @@ def block_gram_score(
     p = Xb.shape[1]
     if uses_ckernel(Xb):
         G, g = np.empty((p, p)), np.empty(p)
-        _ckernels.gram_score(
+        _kernel().gram_score(
             Xb,
             None if w is None else np.ascontiguousarray(w, dtype=float),
             None if u is None else np.ascontiguousarray(u, dtype=float),
@@ -173,14 +182,14 @@ def block_eta(Xb: np.ndarray, beta: np.ndarray, out: np.ndarray) -> np.ndarray:
     """
     p = Xb.shape[1]
     if (
-        _ckernels is not None
+        _kernel() is not None
         and 1 <= p <= CKERNEL_ETA_MAX_COLUMNS
         and Xb.strides[1] == Xb.itemsize
         and Xb.dtype == np.float64
         and Xb.flags.aligned
         and Xb.strides[0] % Xb.itemsize == 0
     ):
-        _ckernels.linear_predictor(Xb, np.ascontiguousarray(beta, dtype=float), out)
+        _kernel().linear_predictor(Xb, np.ascontiguousarray(beta, dtype=float), out)
         return out
     return np.matmul(Xb, beta, out=out)
 

@@ -21,13 +21,14 @@ import scipy.linalg as sla
 from scipy.linalg import lapack
 
 from .blocks import block_rows, gram_and_score
+from .tuning import tuning
 
 # Relative size of a pivoted-QR diagonal entry (columns scaled to unit norm) below which
 # the column is treated as aliased. Exact collinearity gives ~1e-16; the hardest
 # full-rank NIST problem (Filip, a degree-10 polynomial) gives 1.3e-9.
 RANK_TOL = 1e-11
 
-# The QR path's blocks are a quarter of BLOCK_BYTES: it holds a block and its copy in
+# The QR path's blocks are a quarter of the tuning's block_bytes: it holds a block and its copy in
 # long double at times, and at n = 1e5, p = 10 full-size blocks came to 0.7-0.9x X.
 QR_BLOCK_SHARE = 4
 
@@ -312,11 +313,6 @@ def least_squares(
     return b, qr
 
 
-# OLS on a design with at least this many entries (n * p) may use the normal equations;
-# smaller problems always take the QR path (it costs little there, and it is what the
-# NIST StRD problems need).
-NORMAL_EQUATIONS_MIN_SIZE = 1_000_000
-
 # The normal equations are used only when LAPACK's estimate of the reciprocal condition
 # number of the equilibrated X'X is above this: cond(X) < ~1e4, so the Cholesky solution
 # is good to ~1e-8 before refinement and to working accuracy after it.
@@ -388,7 +384,8 @@ def _normal_equations(X: np.ndarray, y: np.ndarray, refine: int = 3) -> LeastSqu
 def fit_least_squares(X: np.ndarray, y: np.ndarray) -> LeastSquaresFit:
     """Solve min ||y - X b|| accurately and detect aliased columns.
 
-    Large well-conditioned problems (n * p >= :data:`NORMAL_EQUATIONS_MIN_SIZE` and a
+    Large well-conditioned problems (n * p at least the tuning's
+    ``normal_equations_min_size``, and a
     reciprocal condition estimate of the equilibrated X'X above
     :data:`NORMAL_EQUATIONS_RCOND`) use the normal equations, with iterative refinement
     where the condition calls for it: one blocked pass for X'X, two matrix-vector passes
@@ -404,7 +401,7 @@ def fit_least_squares(X: np.ndarray, y: np.ndarray) -> LeastSquaresFit:
     [1.0, 2.0]
     """
     n, p = X.shape
-    if n * p >= NORMAL_EQUATIONS_MIN_SIZE and n > p:
+    if n * p >= tuning().normal_equations_min_size and n > p:
         fit = _normal_equations(X, y)
         if fit is not None:
             return fit

@@ -13,6 +13,7 @@ True
 
 from __future__ import annotations
 
+import contextvars
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -20,15 +21,14 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from .tuning import tuning
+
 T = TypeVar("T")
 
 _CPUS = os.cpu_count() or 1
 _pool: dict[int, ThreadPoolExecutor] = {}
 _blas: dict[str, Any] = {}
 _blas_lock = threading.Lock()
-# a thread per this many elements of X (8 MiB): on a 2-core machine two threads were
-# slower than one at n = 1e5, p = 10 (1e6 elements), faster at 1e5 x 50 and 2e5 x 25
-MIN_ELEMENTS_PER_THREAD = 1_000_000
 # a forked child inherits the pool object but not its threads: start a new one there
 os.register_at_fork(after_in_child=_pool.clear)
 
@@ -143,7 +143,8 @@ def get_num_threads() -> int:
 
 def threads_for(n: int, p: int, blocks: int) -> int:
     """Threads a pass over an n x p design in ``blocks`` row blocks uses: at most
-    :func:`get_num_threads`, one per block, and one per ``MIN_ELEMENTS_PER_THREAD``
+    :func:`get_num_threads`, one per block, and one per the tuning's
+    ``min_elements_per_thread``
     elements of X (8 MiB).
 
     Examples
@@ -151,7 +152,8 @@ def threads_for(n: int, p: int, blocks: int) -> int:
     >>> threads_for(100, 3, 1)
     1
     """
-    return min(get_num_threads(), blocks, max(1, n * p // MIN_ELEMENTS_PER_THREAD))
+    per_thread = tuning().min_elements_per_thread
+    return min(get_num_threads(), blocks, max(1, n * p // per_thread))
 
 
 def pool(nthreads: int) -> ThreadPoolExecutor:
@@ -184,4 +186,7 @@ def run_blocks(run: Callable[[list[int]], list[T]], starts: list[int], nthreads:
             return run(starts)
         k = -(-len(starts) // nthreads)
         chunks = [starts[i : i + k] for i in range(0, len(starts), k)]
-        return [part for res in pool(nthreads).map(run, chunks) for part in res]
+        # each chunk in a copy of the caller's context (its tuning, see linalg.tuning)
+        calls = [contextvars.copy_context() for _ in chunks]
+        results = pool(nthreads).map(lambda c, chunk: c.run(run, chunk), calls, chunks)
+        return [part for res in results for part in res]

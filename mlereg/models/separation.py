@@ -18,7 +18,7 @@ scaled to unit maximum before solving (a positive rescaling keeps the signs).
 
 After fitting, R's check is applied too: fitted probabilities within 10 machine epsilon
 of 0 or 1. When the linear program was skipped (large designs, see
-:data:`LP_MAX_CELLS`) that check triggers it.
+the tuning's ``separation_lp_max_cells`` (:mod:`mlereg.linalg.tuning`)) that check triggers it.
 
 References
 ----------
@@ -44,13 +44,8 @@ import numpy as np
 from scipy.optimize import linprog
 
 from ..exceptions import PerfectSeparationWarning
+from ..linalg.tuning import tuning
 from .families import Binomial
-
-# Largest n * p for which the linear program runs before every binary fit. The LP costs
-# several Newton fits (about 0.25 s at 20 000 x 10, when the fit takes 0.1 s), so larger
-# designs run it only after a fit that did not converge or has fitted probabilities of
-# 0 or 1, the symptoms of separation.
-LP_MAX_CELLS = 50_000
 
 # Relative size below which an entry of the LP solution, or a margin s_i x_i' b, is 0.
 LP_TOL = 1e-7
@@ -198,8 +193,9 @@ def _warn(sep: Separation, model: Any) -> None:
 
 def before_fit(model: Any, X: np.ndarray, names: list[str], warn: bool = True) -> Separation | None:
     """The linear-programming check before a binary fit (None for other models or when
-    the design is too large, see :data:`LP_MAX_CELLS`)."""
-    if not _is_binary_model(model) or X.size > LP_MAX_CELLS:
+    the design is too large: the tuning's ``separation_lp_max_cells``,
+    :mod:`mlereg.linalg.tuning`)."""
+    if not _is_binary_model(model) or X.size > tuning().separation_lp_max_cells:
         return None
     sep = detect_separation(X, model.endog, model.total_weights(), names)
     if sep is not None and warn:
@@ -223,9 +219,9 @@ def after_fit(
         return sep
     used = model.total_weights() > 0
     extreme = used & ((mu < PROB_EPS) | (mu > 1 - PROB_EPS))
-    if not extreme.any() and (converged or X.size <= LP_MAX_CELLS):
+    if not extreme.any() and (converged or X.size <= tuning().separation_lp_max_cells):
         return None
-    if X.size > LP_MAX_CELLS:
+    if X.size > tuning().separation_lp_max_cells:
         sep = detect_separation(X, model.endog, model.total_weights(), names)
         if sep is not None:
             if warn:

@@ -14,6 +14,7 @@ from mlereg.design import fastfill as fastdesign
 from mlereg.design import formula as fm
 from mlereg.design import frame as design_frame
 from mlereg.design.formula import design_from_formula, drop_scope, without_term
+from mlereg.linalg import tuned
 
 
 def _data(n: int = 300, seed: int = 11, missing: bool = True) -> pd.DataFrame:
@@ -132,10 +133,10 @@ def test_other_factors_fall_back_to_patsy(formula, spy):
 
 
 @pytest.mark.parametrize("formula", ["y ~ x1 + g", "y ~ x1:g + h:b + x2"])
-def test_many_row_blocks(formula, spy, monkeypatch):
+def test_many_row_blocks(formula, spy):
     # the smallest block (256 rows) on 1000 rows: four blocks, the last one short
-    monkeypatch.setattr(fastdesign, "_FILL_BLOCK_BYTES", 1)
-    _assert_as_patsy(formula, _data(n=1000, seed=3))
+    with tuned(fill_block_bytes=1):
+        _assert_as_patsy(formula, _data(n=1000, seed=3))
     assert spy == [True]
 
 

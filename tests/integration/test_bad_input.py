@@ -579,12 +579,14 @@ def test_non_convergence_warns_with_criterion(df):
     assert any("did not converge" in m for m in res.messages)
 
 
-def test_large_designs_check_separation_after_the_fit(monkeypatch):
-    import mlereg.models.separation
+def test_large_designs_check_separation_after_the_fit():
+    from mlereg.linalg import tuned
 
-    monkeypatch.setattr(mlereg.models.separation, "LP_MAX_CELLS", 0)  # as for a large design
     data = load_csv("separated.csv")
-    with pytest.warns(PerfectSeparationWarning, match="complete separation"):
+    with (
+        tuned(separation_lp_max_cells=0),  # as for a large design
+        pytest.warns(PerfectSeparationWarning, match="complete separation"),
+    ):
         res = mr.logit("y ~ x", data).fit()
     assert res.separation.terms == ("Intercept", "x")
 

@@ -44,16 +44,15 @@ def test_nist_params(name):
 
 
 @pytest.mark.parametrize("name", ["Filip", "Longley", "Wampler4", "Wampler5", "Pontius"])
-def test_nist_params_on_row_blocks(name, monkeypatch):
+def test_nist_params_on_row_blocks(name):
     # the QR runs on row blocks (stacking each block under the R so far); with blocks of
     # 5 rows the hardest problems still reach the certified digits
     from mlereg import linalg
 
-    monkeypatch.setattr(linalg.blocks, "BLOCK_BYTES", 1)
-    monkeypatch.setattr(linalg.blocks, "BLOCK_MIN_ROWS", 5)
     d = _load(name)
     df = pd.DataFrame({"y": d["y"], **d["x"]})
-    res = mr.ols(d["formula"], df).fit()
+    with linalg.tuned(block_bytes=1, min_block_rows=5):
+        res = mr.ols(d["formula"], df).fit()
     cert = d["certified"]
     assert lre(res.params.to_numpy(), cert["params"]).min() >= HARD.get(name, 9.0)
     assert lre(res.bse.to_numpy(), cert["sd"]).min() >= HARD.get(name, 9.0) - 1

@@ -22,11 +22,10 @@ from tests.helpers import random_design, rel_error
         "numpy",
     ]
 )
-def kernel(request, monkeypatch):
+def kernel(request):
     """Each block through the compiled kernel, or through numpy's BLAS calls."""
-    if request.param == "numpy":
-        monkeypatch.setattr(linalg.blocks, "_ckernels", None)
-    return request.param
+    with linalg.tuned(compiled_kernel=request.param == "compiled"):
+        yield request.param
 
 
 @pytest.mark.parametrize("order", ["C", "F"])

@@ -121,9 +121,8 @@ def test_wide_or_other_dtype_designs_take_the_blas():
 
 def _fit_both_ways(monkeypatch, fit):
     with_kernel = fit()
-    monkeypatch.setattr(linalg.blocks, "_ckernels", None)
-    without = fit()
-    monkeypatch.undo()
+    with linalg.tuned(compiled_kernel=False):
+        without = fit()
     return with_kernel, without
 
 

@@ -13,6 +13,13 @@ from mlereg import linalg
 from tests.helpers import random_design, rel_error
 
 
+@pytest.fixture
+def normal_equations_always():
+    """OLS of any size solves the normal equations when they are well conditioned."""
+    with linalg.tuned(normal_equations_min_size=0):
+        yield
+
+
 def test_gram_system_solve_and_inverse_match_numpy():
     X = random_design(2000, 8, "F")
     w = np.random.default_rng(4).uniform(0.1, 1, 2000)
@@ -40,11 +47,11 @@ def test_qr_fallback_on_row_blocks_matches_numpy(order, small_blocks):
     assert rel_error(RP.T @ RP, A.T @ A) < 1e-12
 
 
-def test_blocked_qr_takes_blocks_smaller_than_the_columns(monkeypatch, small_blocks):
-    monkeypatch.setattr(linalg.blocks, "BLOCK_MIN_ROWS", 3)  # blocks of 3 rows, 7 columns
+def test_blocked_qr_takes_blocks_smaller_than_the_columns(small_blocks):
     X = random_design(50, 7, "C")
     y = X @ np.arange(7.0) + np.random.default_rng(9).standard_normal(50)
-    b, _ = linalg.least_squares(X, y)
+    with linalg.tuned(min_block_rows=3):  # blocks of 3 rows, 7 columns
+        b, _ = linalg.least_squares(X, y)
     assert rel_error(b, np.linalg.lstsq(X, y, rcond=None)[0]) < 1e-12
 
 
@@ -86,8 +93,7 @@ def test_ill_conditioned_ols_holds_no_copy_of_x(monkeypatch):
 
 
 @pytest.mark.parametrize("order", ["C", "F"])
-def test_normal_equations_ols_matches_lstsq(order, monkeypatch, small_blocks):
-    monkeypatch.setattr(linalg.qr, "NORMAL_EQUATIONS_MIN_SIZE", 0)
+def test_normal_equations_ols_matches_lstsq(order, normal_equations_always, small_blocks):
     X = random_design(3000, 6, order)
     y = X @ np.arange(1.0, 7.0) + np.random.default_rng(8).standard_normal(3000)
     fit = linalg.fit_least_squares(X, y)
@@ -96,11 +102,10 @@ def test_normal_equations_ols_matches_lstsq(order, monkeypatch, small_blocks):
     assert rel_error(fit.cov_unscaled, np.linalg.inv(X.T @ X)) < 1e-10
 
 
-def test_moderately_conditioned_ols_is_refined(monkeypatch, small_blocks):
+def test_moderately_conditioned_ols_is_refined(normal_equations_always, small_blocks):
     # cond(X'X) ~ 1e7: the normal equations, refined (the unrefined Cholesky solution
     # is 1.4e-9 off here, reciprocal condition 2e-7), agree with the QR solution refined
     # in long double
-    monkeypatch.setattr(linalg.qr, "NORMAL_EQUATIONS_MIN_SIZE", 0)
     rng = np.random.default_rng(13)
     x = rng.standard_normal(5000)
     X = np.c_[np.ones(5000), x, x + 1e-3 * rng.standard_normal(5000)]
@@ -111,8 +116,7 @@ def test_moderately_conditioned_ols_is_refined(monkeypatch, small_blocks):
     assert rel_error(fit.coef, b) < 1e-10
 
 
-def test_ill_conditioned_ols_takes_the_qr_path(monkeypatch):
-    monkeypatch.setattr(linalg.qr, "NORMAL_EQUATIONS_MIN_SIZE", 0)
+def test_ill_conditioned_ols_takes_the_qr_path(normal_equations_always):
     x = np.linspace(0, 1, 400)
     X = np.vander(x, 9, increasing=True)  # cond ~ 1e7: normal equations would lose digits
     y = np.cos(3 * x)
@@ -122,8 +126,7 @@ def test_ill_conditioned_ols_takes_the_qr_path(monkeypatch):
 
 
 @pytest.mark.parametrize("order", ["C", "F"])
-def test_large_ols_matches_statsmodels(order, monkeypatch, small_blocks):
-    monkeypatch.setattr(linalg.qr, "NORMAL_EQUATIONS_MIN_SIZE", 0)
+def test_large_ols_matches_statsmodels(order, normal_equations_always, small_blocks):
     X = random_design(5000, 6, order)
     y = X @ np.linspace(-1, 1, 6) + np.random.default_rng(12).standard_normal(5000)
     res = mr.OLS(y, X).fit()

@@ -7,14 +7,16 @@ import numpy as np
 import pytest
 
 import mlereg as mr
+from mlereg import linalg
 from mlereg.linalg import threads
 from tests.helpers import GLM_MAKERS, RESPONSE_KIND, large_glm_data
 
 
 @pytest.fixture
-def small_thread_share(monkeypatch):
+def small_thread_share():
     """Threads for test-sized data: one per 100,000 elements of X."""
-    monkeypatch.setattr(threads, "MIN_ELEMENTS_PER_THREAD", 100_000)
+    with linalg.tuned(min_elements_per_thread=100_000):
+        yield
 
 
 @pytest.mark.parametrize("name", ["logit", "poisson"])
