@@ -29,8 +29,25 @@ _CPUS = os.cpu_count() or 1
 _pool: dict[int, ThreadPoolExecutor] = {}
 _blas: dict[str, Any] = {}
 _blas_lock = threading.Lock()
-# a forked child inherits the pool object but not its threads: start a new one there
-os.register_at_fork(after_in_child=_pool.clear)
+
+
+def _after_fork_in_child() -> None:
+    """A forked child has only the forking thread: no fit runs in it.
+
+    It inherits the pool object but not its threads (start a new one there), the BLAS
+    lock possibly held by a thread that does not exist in it (a new lock), and the
+    one-thread BLAS limit of fits running in the parent (the child's own setting back).
+    """
+    global _blas_lock
+    _pool.clear()
+    _blas_lock = threading.Lock()
+    _blas["depth"] = 0
+    limiter = _blas.pop("limiter", None)
+    if limiter is not None:
+        limiter.restore_original_limits()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _blas_controller() -> Any:

@@ -3,6 +3,10 @@ order, so results are bit-for-bit those of one thread."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -112,3 +116,48 @@ def test_blocked_gram_is_the_same_on_any_number_of_threads(small_thread_share):
     assert np.array_equal(one[0], three[0]) and np.array_equal(one[1], three[1])
     ref = X.T @ (w[:, None] * X)
     assert np.max(np.abs(one[0] - ref)) < 1e-12 * np.max(np.abs(ref))
+
+
+_FORK_SCRIPT = """
+import os
+
+import numpy as np
+import threadpoolctl
+import mlereg as mr
+from mlereg.linalg.threads import one_blas_thread
+
+def blas_threads():
+    return [m["num_threads"] for m in threadpoolctl.threadpool_info() if m["user_api"] == "blas"]
+
+rng = np.random.default_rng(0)
+X = rng.standard_normal((2000, 6))
+y = (X.sum(axis=1) + rng.standard_normal(2000) > 0).astype(float)
+before = blas_threads()
+ref = mr.Logit(y, X).fit().params
+
+def child():
+    # no fit runs in a child: its BLAS setting is its own again, and it can fit
+    ok = blas_threads() == before
+    ok = ok and np.array_equal(mr.Logit(y, X).fit().params, ref)
+    os._exit(0 if ok else 3)
+
+def fork_and_wait():
+    pid = os.fork()
+    if pid == 0:
+        child()
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+with one_blas_thread():  # a fit's pass in progress in this thread
+    code = fork_and_wait()
+print(code, blas_threads() == before)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_child_forked_during_a_fit_has_its_own_blas_setting():
+    # the forking runs in a fresh interpreter, under a timeout: a hang fails the test
+    out = subprocess.run(
+        [sys.executable, "-c", _FORK_SCRIPT], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "0 True"
