@@ -4,9 +4,8 @@ This module (with :mod:`mlereg.design.fastfill`, its fast path for plain columns
 only one that imports patsy. It evaluates the formula on the rows kept
 (:mod:`mlereg.design.frame` finds the missing values and resolves offset and weights),
 and gives the design a :class:`RowBuilder` that builds the design matrix for new data at
-predict time. The terms a formula design can drop (:func:`drop_scope`,
-:func:`without_term`) and linear restrictions on named coefficients
-(:func:`linear_constraint`) are read with patsy here too.
+predict time. What a built design's terms are, and restrictions on its coefficients,
+is read in :mod:`mlereg.design.terms`.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ import re
 import tokenize
 import warnings
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -561,123 +559,6 @@ def _single_name(lhs: str) -> str | None:
     return lhs if lhs.isidentifier() else None
 
 
-def drop_scope(design: Design) -> dict[str, tuple[int, ...]]:
-    """The terms of a formula design that can be dropped one at a time, with their columns.
-
-    As R's ``drop.scope``: every term but the intercept that is not contained in a
-    higher-order term (``a`` cannot be dropped while ``a:b`` stays).
-
-    Parameters
-    ----------
-    design : Design
-        Built by :func:`design_from_formula`.
-
-    Returns
-    -------
-    dict of str -> tuple of int
-        Term name (as patsy writes it) -> indices of its columns in ``design.X``.
-
-    Raises
-    ------
-    TypeError
-        The design was not built from a formula.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"y": [1.0, 2, 4, 3], "a": [0.0, 1, 2, 3], "g": list("xyxy")})
-    >>> drop_scope(design_from_formula("y ~ a + g", df))
-    {'g': (1,), 'a': (2,)}
-    """
-    if design.builder is None:
-        raise TypeError("terms are known only for models built from a formula (from_formula)")
-    info = design.builder.design_info
-    terms = [t for t in info.terms if t.factors]
-    out: dict[str, tuple[int, ...]] = {}
-    for term in terms:
-        if any(set(term.factors) < set(other.factors) for other in terms):
-            continue
-        cols = info.term_slices[term]
-        out[term.name()] = tuple(range(cols.start, cols.stop))
-    return out
-
-
-def without_term(design: Design, term: str) -> Design:
-    """The same rows and response with the columns of one term removed.
-
-    The reduced design keeps every row of the original (as R's ``drop1`` refits on the
-    same model frame); its formula reads ``"<formula> - <term>"`` and it has no row
-    builder (it is meant for refitting, not for prediction).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"y": [1.0, 2, 4, 3], "a": [0.0, 1, 2, 3], "g": list("xyxy")})
-    >>> without_term(design_from_formula("y ~ a + g", df), "g").exog_names
-    ('Intercept', 'a')
-    """
-    scope = drop_scope(design)
-    if term not in scope:
-        raise FormulaError(
-            f"cannot drop {term!r}: droppable terms are {list(scope)} (the intercept and"
-            " terms contained in an interaction stay)"
-        )
-    keep = [j for j in range(design.X.shape[1]) if j not in scope[term]]
-    return with_columns(design, keep, f"{design.formula} - {term}")
-
-
-def with_columns(design: Design, keep: list[int], formula: str) -> Design:
-    """The same rows and response with only the columns ``keep`` of the design, for
-    refitting (no row builder); ``formula`` says what it is.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"y": [1.0, 2, 4, 3], "a": [0.0, 1, 2, 3], "g": list("xyxy")})
-    >>> with_columns(design_from_formula("y ~ a + g", df), [0], "y ~ 1").exog_names
-    ('Intercept',)
-    """
-    return replace(
-        design,
-        X=np.asfortranarray(design.X[:, keep]),
-        exog_names=tuple(design.exog_names[j] for j in keep),
-        formula=formula,
-        builder=None,
-    )
-
-
-def formula_terms(design: Design) -> dict[str, tuple[tuple[int, ...], frozenset[Any]]]:
-    """Every term of a formula design but the intercept, in R's order (main effects in
-    the order the formula names them, then two-way interactions, ...): its columns in
-    ``design.X`` and its factors (a term contains another when its factors include the
-    other's). patsy orders the columns differently; sequential tables need R's order.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"y": [1.0, 2, 4, 3], "a": [0.0, 1, 2, 3], "g": list("xyxy")})
-    >>> terms = formula_terms(design_from_formula("y ~ a * g", df))
-    >>> [(name, cols) for name, (cols, _) in terms.items()]
-    [('a', (2,)), ('g', (1,)), ('a:g', (3,))]
-    """
-    if design.builder is None:
-        raise TypeError("terms are known only for models built from a formula (from_formula)")
-    info = design.builder.design_info
-    written = [t.name() for t in patsy.ModelDesc.from_formula(design.builder.rhs).rhs_termlist]
-    terms = [t for t in info.terms if t.factors]
-    order = sorted(
-        terms,
-        key=lambda t: (len(t.factors), written.index(t.name()) if t.name() in written else 0),
-    )
-    return {
-        term.name(): (
-            tuple(range(info.term_slices[term].start, info.term_slices[term].stop)),
-            frozenset(term.factors),
-        )
-        for term in order
-    }
-
-
 # patsy's stateful transforms learn from every row (means, scales, spline knots)
 _STATEFUL = re.compile(r"\b(center|standardize|scale|bs|cr|cc|te)\s*\(")
 
@@ -717,43 +598,3 @@ def _formula_error(exc: Exception, formula: str, columns: list[str]) -> FormulaE
             f" nor a Python name{hint}"
         )
     return FormulaError(f"cannot evaluate the formula {formula!r}: {msg.splitlines()[0]}")
-
-
-def linear_constraint(
-    constraints: str | list[str], names: list[str]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Parse linear restrictions on named coefficients into ``R beta = q``.
-
-    Parameters
-    ----------
-    constraints : str or list of str
-        Comma-separated equations in the coefficient names, e.g.
-        ``"x1 = 0, C(g)[T.b] = C(g)[T.c]"`` or ``["x1 = 2 * x2", "x3"]`` (an expression
-        without ``=`` means ``= 0``).
-    names : list of str
-        The coefficient names, in order.
-
-    Returns
-    -------
-    R : ndarray (J, p)
-    q : ndarray (J,)
-
-    Raises
-    ------
-    FormulaError
-        A restriction cannot be parsed or names an unknown coefficient.
-
-    Examples
-    --------
-    >>> R, q = linear_constraint("x1 = 0, a = b", ["Intercept", "x1", "a", "b"])
-    >>> R.tolist(), q.tolist()
-    ([[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, -1.0]], [0.0, 0.0])
-    """
-    try:
-        lc = patsy.DesignInfo(list(names)).linear_constraint(constraints)
-    except patsy.PatsyError as exc:
-        raise FormulaError(
-            f"cannot parse the restriction(s) {constraints!r}: {exc}. Coefficient names"
-            f" are {list(names)}"
-        ) from None
-    return np.asarray(lc.coefs, dtype=float), np.asarray(lc.constants, dtype=float).ravel()

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..design.formula import drop_scope, formula_terms
+from ..design.terms import drop_scope, formula_terms
 from ..exceptions import DataError
 from ..report.tables import TestTable
 from .lrtest import check_nested, same_sample

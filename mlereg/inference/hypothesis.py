@@ -1,7 +1,7 @@
 """Wald tests of linear restrictions ``R beta = q`` on the coefficients.
 
 Restrictions are given as strings in the coefficient names
-(``"x1 = 0, C(g)[T.b] = C(g)[T.c]"``, parsed by :func:`mlereg.design.formula.linear_constraint`)
+(``"x1 = 0, C(g)[T.b] = C(g)[T.c]"``, parsed by :func:`mlereg.design.terms.linear_constraint`)
 or as a matrix ``R`` (with ``q``, default 0). They use the fit's covariance matrix, so
 a robust ``cov_type`` gives robust tests.
 
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..design.formula import linear_constraint
+from ..design.terms import linear_constraint
 from . import lrtest
 
 

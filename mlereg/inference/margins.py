@@ -137,7 +137,7 @@ def _factor_columns(results: Any, names: list[str]) -> dict[int, list[int]]:
     design = results.model.design
     if design.builder is None:
         return {}
-    from ..design.formula import formula_terms
+    from ..design.terms import formula_terms
 
     out: dict[int, list[int]] = {}
     exog_names = list(results.param_names)

@@ -13,7 +13,8 @@ import pytest
 from mlereg.design import fastfill as fastdesign
 from mlereg.design import formula as fm
 from mlereg.design import frame as design_frame
-from mlereg.design.formula import design_from_formula, drop_scope, without_term
+from mlereg.design.formula import design_from_formula
+from mlereg.design.terms import drop_scope, without_term
 from mlereg.linalg import tuned
 
 
