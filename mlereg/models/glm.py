@@ -19,8 +19,7 @@ from ..inference.regression import OLSResults
 from ..optim.newton import Iteration, NewtonResult
 from . import families as F
 from . import links as L
-from .irls import WarmStart
-from .singleindex import SingleIndexModel
+from .singleindex import FitOptions, SingleIndexModel
 
 
 class GLM(SingleIndexModel):
@@ -146,22 +145,12 @@ class OLS(SingleIndexModel):
     prediction_intervals = True
     results_class = OLSResults
 
-    def _fit_arrays(
-        self,
-        *,
-        start_params: Any = None,
-        maxiter: int = 100,
-        tol: float = 1e-8,
-        information: str = "expected",
-        on_singular: str = "warn",
-        penalty: Any = None,
-        method: str = "irls",
-        warm: WarmStart | None = None,
-    ) -> Fit:
+    def _fit_arrays(self, options: FitOptions) -> Fit:
         """Least squares, directly (no iterations); a penalty takes the Newton loop."""
-        if penalty is not None:  # ridge: the general penalised Newton loop
+        if options.penalty is not None:  # ridge: the general penalised Newton loop
+            o = options
             return super()._fit_arrays(
-                start_params=start_params, maxiter=maxiter, tol=tol, penalty=penalty
+                FitOptions(o.start_params, o.maxiter, o.tol, penalty=o.penalty)
             )
 
         t = self.total_weights()
@@ -173,7 +162,7 @@ class OLS(SingleIndexModel):
         lsq = linalg.fit_least_squares(Xw, yw)
         aliased = lsq.aliased
         keep = np.setdiff1d(np.arange(p), aliased)
-        self._report_aliased(aliased, on_singular, stacklevel=4)
+        self._report_aliased(aliased, options.on_singular, stacklevel=4)
         beta = lsq.coef
         params = np.full(p, np.nan)
         params[keep] = beta

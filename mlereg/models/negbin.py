@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -25,8 +25,7 @@ from ..optim.newton import newton
 from ..report.entries import Digits, Entry
 from . import families as F
 from . import links as L
-from .irls import WarmStart
-from .singleindex import SingleIndexModel
+from .singleindex import FitOptions, SingleIndexModel
 
 
 def nb_theta_score(theta: float, y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
@@ -149,37 +148,17 @@ class NegativeBinomial(SingleIndexModel):
         model.data = self.data
         return model
 
-    def _fit_arrays(
-        self,
-        *,
-        start_params: Any = None,
-        maxiter: int = 100,
-        tol: float = 1e-8,
-        information: str = "expected",
-        on_singular: str = "warn",
-        penalty: Any = None,
-        method: str = "irls",
-        warm: WarmStart | None = None,
-    ) -> Fit:
+    def _fit_arrays(self, options: FitOptions) -> Fit:
         """theta profiled: the Newton loop on s = log(theta), each evaluation the GLM fit
         of beta at that theta (the same loop, warm-started), under the loop's own
         convergence rule. By the envelope theorem the profile's gradient is theta's
         score at the fitted means; its curvature is taken as theta's information at
         fixed means (the beta-theta cross information is zero in expectation)."""
-        kw: dict[str, Any] = dict(
-            maxiter=maxiter,
-            tol=tol,
-            information=information,
-            on_singular=on_singular,
-            penalty=penalty,
-            method=method,
-            warm=warm,
-        )
         link = self.family.link
         # MASS: a Poisson fit, then theta from the method of moments
         # (the GLM fit of the base class, on copies of this model with a fixed family)
         poisson = self._with_family(F.Poisson(link))
-        first = SingleIndexModel._fit_arrays(poisson, start_params=start_params, **kw)  # noqa: SLF001
+        first = SingleIndexModel._fit_arrays(poisson, options)  # noqa: SLF001
         y, pw, fw = self.endog, self.prior_weights, self.freq_weights
         tw = self.total_weights()
         theta0 = float(np.sum(tw) / np.sum(tw * np.square(y / first.mu - 1.0)))
@@ -194,7 +173,8 @@ class NegativeBinomial(SingleIndexModel):
                 theta = float(np.exp(key))
                 model = self._with_family(F.NegativeBinomial(link, alpha=1.0 / theta))
                 # the base class's GLM fit, on this model's copy with theta fixed
-                fit = SingleIndexModel._fit_arrays(model, start_params=start["params"], **kw)  # noqa: SLF001
+                inner = replace(options, start_params=start["params"])
+                fit = SingleIndexModel._fit_arrays(model, inner)  # noqa: SLF001
                 while len(fits) >= 2:
                     fits.pop(next(iter(fits)))
                 fits[key] = (model, fit, theta)
@@ -219,7 +199,11 @@ class NegativeBinomial(SingleIndexModel):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RankDeficiencyWarning)  # said once already
             res = newton(
-                full, np.array([np.log(theta0)]), maxiter=maxiter, tol=tol, value_only=value
+                full,
+                np.array([np.log(theta0)]),
+                maxiter=options.maxiter,
+                tol=options.tol,
+                value_only=value,
             )
             model, fit, theta = profile(res.x)
         if not res.converged:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -62,6 +63,28 @@ def _has_intercept(design: Design) -> bool:
     if "Intercept" in design.exog_names or "const" in design.exog_names:
         return True
     return bool(X.shape[0] and np.any(np.all(X == X[0:1, :], axis=0) & (X[0] != 0)))
+
+
+@dataclass(frozen=True)
+class FitOptions:
+    """The options of one fit of a single-index model: what ``fit`` checks and hands to
+    ``_fit_arrays``, and what a model that fits in steps (negative binomial's profiled
+    theta) passes on to each inner fit.
+
+    Examples
+    --------
+    >>> FitOptions(maxiter=50).tol
+    1e-08
+    """
+
+    start_params: Any = None
+    maxiter: int = 100
+    tol: float = 1e-8
+    information: InformationKind = "expected"
+    on_singular: Literal["warn", "raise"] = "warn"
+    penalty: Any = None
+    method: Literal["irls", "firth"] = "irls"
+    warm: WarmStart | None = None
 
 
 class SingleIndexModel(LikelihoodModel):
@@ -256,7 +279,7 @@ class SingleIndexModel(LikelihoodModel):
         >>> mr.poisson("y ~ x + z", df).without_term("z").exog_names
         ['Intercept', 'x']
         """
-        from ..design.formula import without_term
+        from ..design.terms import without_term
 
         return self._reduced(without_term(self.design, term))
 
@@ -271,7 +294,7 @@ class SingleIndexModel(LikelihoodModel):
         >>> mr.poisson("y ~ x", df).with_columns([0], "y ~ 1").exog_names
         ['Intercept']
         """
-        from ..design.formula import with_columns
+        from ..design.terms import with_columns
 
         return self._reduced(with_columns(self.design, keep, formula))
 
@@ -338,18 +361,10 @@ class SingleIndexModel(LikelihoodModel):
     # hold that for the whole fit rather than set and restore it around each pass
     # (threadpoolctl takes about 50 us for each, a fit makes 8-10 passes)
     @threads.one_blas_thread()
-    def _fit_arrays(
-        self,
-        *,
-        start_params: Any = None,
-        maxiter: int = 100,
-        tol: float = 1e-8,
-        information: InformationKind = "expected",
-        on_singular: Literal["warn", "raise"] = "warn",
-        penalty: Any = None,
-        method: Literal["irls", "firth"] = "irls",
-        warm: WarmStart | None = None,
-    ) -> Fit:
+    def _fit_arrays(self, options: FitOptions) -> Fit:
+        start_params, maxiter, tol = options.start_params, options.maxiter, options.tol
+        information, on_singular = options.information, options.on_singular
+        penalty, method, warm = options.penalty, options.method, options.warm
         if method not in ("irls", "firth"):
             raise ValueError(f"method must be 'irls' or 'firth', got {method!r}")
         if method == "firth":
@@ -553,16 +568,10 @@ class SingleIndexModel(LikelihoodModel):
             raise TypeError(f"warm_start must be True, False or a WarmStart, got {warm_start!r}")
         warm = WarmStart() if warm_start is True else warm_start or None
         with record_warnings() as messages:
-            fit = self._fit_arrays(
-                start_params=start_params,
-                maxiter=maxiter,
-                tol=tol,
-                information=information,
-                on_singular=on_singular,
-                penalty=penalty,
-                method=method,
-                warm=warm,
+            options = FitOptions(
+                start_params, maxiter, tol, information, on_singular, penalty, method, warm
             )
+            fit = self._fit_arrays(options)
             rank = int(np.sum(~np.isnan(fit.params)))
             if self.nobs - rank <= 0:
                 warnings.warn(
