@@ -31,16 +31,20 @@
  * the BLAS's matrix-vector product is slow on such short rows.
  *
  * Python signature: gram_score(X, w, u, G, g) -> None
- *   X: 2-D float64 buffer (n, p), any strides; w, u: 1-D float64 (n,) C-contiguous,
- *   or None (w = 1; no score); G: writable C-contiguous float64 (p, p), overwritten with
- *   X' diag(w) X (symmetric); g: writable float64 (p,), overwritten with X' u (ignored
- *   when u is None).
+ *   X: 2-D float64 buffer (n, p), 1 <= p <= 64, any strides that are multiples of 8
+ *   bytes; w, u: 1-D float64 (n,) C-contiguous, or None (w = 1; no score); G: writable
+ *   C-contiguous float64 (p, p), overwritten with X' diag(w) X (symmetric); g: writable
+ *   C-contiguous float64 (p,), overwritten with X' u (zeros when u is None).
  * linear_predictor(X, b, eta) -> None
- *   X: 2-D float64 (n, p) with contiguous rows, 1 <= p <= 14; b: float64 (p,); eta:
- *   writable float64 (n,), overwritten with X b.
+ *   X: 2-D float64 (n, p) with contiguous rows, 1 <= p <= 14; b: C-contiguous float64
+ *   (p,); eta: writable C-contiguous float64 (n,), overwritten with X b.
+ * Every array is native float64 aligned to 8 bytes, and no output shares a byte with an
+ * input or the other output. Both functions check all of this themselves and raise
+ * ValueError naming the argument otherwise, before touching any memory.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdint.h>
 #include <string.h>
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
@@ -348,15 +352,153 @@ static const dot_fn DOT_C_FNS[FIXED_MAX + 1] = {
 
 /* ---- Python binding (the buffer protocol: no numpy headers needed) --------------- */
 
-static int get_vector(PyObject *obj, Py_buffer *view, Py_ssize_t n, int writable,
-                      const char *name)
+/* The module is importable on its own, so it does not trust its callers (the Python
+   side, mlereg.linalg.blocks, already sends odd layouts to numpy): every array
+   argument is checked here for what the loops above assume, and a violation raises
+   ValueError naming the argument before any of its memory is read or written. */
+
+/* Convert a failure to export a buffer (not a buffer, read-only, no strides) into the
+   ValueError of the argument; other errors (memory) pass through. */
+static int buffer_error(const char *name, const char *what)
 {
-    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
-    if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
-    if (view->itemsize != 8 || view->format == NULL || strcmp(view->format, "d") != 0 ||
-        view->len != n * 8) {
-        PyErr_Format(PyExc_ValueError, "%s must be float64 with %zd elements", name, n);
-        PyBuffer_Release(view);
+    if (PyErr_ExceptionMatches(PyExc_BufferError) || PyErr_ExceptionMatches(PyExc_TypeError) ||
+        PyErr_ExceptionMatches(PyExc_ValueError)) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_ValueError, "%s must be %s", name, what);
+    }
+    return -1;
+}
+
+/* Whether a buffer's format is a native-order double: "d", or with a prefix that
+   means native order ("=d" is what numpy gives for an unaligned array). */
+static int is_native_double(const char *f)
+{
+    if (f == NULL) return 0;
+    if (*f == '@' || *f == '=') f++;
+#if PY_LITTLE_ENDIAN
+    else if (*f == '<') f++;
+#else
+    else if (*f == '>' || *f == '!') f++;
+#endif
+    return strcmp(f, "d") == 0;
+}
+
+/* The buffer of argument ``name``: native float64 of ``ndim`` dimensions, writable if
+   it is an output; on failure ValueError "<name> must be <what>" and nothing held. */
+static int get_array(PyObject *obj, Py_buffer *v, int ndim, int writable, const char *name,
+                     const char *what)
+{
+    int flags = PyBUF_STRIDES | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, v, flags) < 0) return buffer_error(name, what);
+    if (v->ndim != ndim || v->itemsize != 8 || !is_native_double(v->format) ||
+        v->strides == NULL) {
+        PyErr_Format(PyExc_ValueError, "%s must be %s", name, what);
+        PyBuffer_Release(v);
+        return -1;
+    }
+    return 0;
+}
+
+/* Alignment: the loops load single doubles and v8u vectors, both aligned to 8 bytes
+   (the aligned v8 loads read only the kernel's own 64-byte-aligned buffers), and index
+   elements as pointer + i * (stride / 8). So the data pointer and every stride that is
+   used (of a dimension of more than one element) must be multiples of 8. The rule is
+   numpy's ALIGNED flag for float64: an array without elements is aligned (nothing is
+   read), and the stride of a dimension of one element is never multiplied by a
+   non-zero index. 0, or ValueError naming the argument. */
+static int check_aligned(const Py_buffer *v, const char *name)
+{
+    for (int d = 0; d < v->ndim; d++)
+        if (v->shape[d] == 0) return 0;
+    if ((uintptr_t)v->buf % 8) {
+        PyErr_Format(PyExc_ValueError, "%s must be aligned to 8 bytes", name);
+        return -1;
+    }
+    for (int d = 0; d < v->ndim; d++)
+        if (v->shape[d] > 1 && v->strides[d] % 8) {
+            PyErr_Format(PyExc_ValueError, "%s must have strides that are multiples of 8 bytes",
+                         name);
+            return -1;
+        }
+    return 0;
+}
+
+/* Whether the elements of v are C-contiguous (as numpy's flag: strides of dimensions
+   of one element do not count) */
+static int is_c_contiguous(const Py_buffer *v)
+{
+    Py_ssize_t step = 8;
+    for (int d = v->ndim - 1; d >= 0; d--) {
+        if (v->shape[d] == 0) return 1;
+        if (v->shape[d] > 1 && v->strides[d] != step) return 0;
+        step *= v->shape[d];
+    }
+    return 1;
+}
+
+/* A C-contiguous float64 argument of the given shape (1-D: n elements; 2-D: n x n). */
+static int get_contiguous(PyObject *obj, Py_buffer *v, int ndim, Py_ssize_t n, int writable,
+                          const char *name)
+{
+    char what[96];
+    if (ndim == 1)
+        PyOS_snprintf(what, sizeof what, "%sfloat64 with %zd elements, in one dimension",
+                      writable ? "writable " : "", n);
+    else
+        PyOS_snprintf(what, sizeof what, "a %sfloat64 array of shape (%zd, %zd)",
+                      writable ? "writable " : "", n, n);
+    if (get_array(obj, v, ndim, writable, name, what) < 0) return -1;
+    for (int d = 0; d < ndim; d++)
+        if (v->shape[d] != n) {
+            PyErr_Format(PyExc_ValueError, "%s must be %s", name, what);
+            PyBuffer_Release(v);
+            return -1;
+        }
+    if (check_aligned(v, name) < 0) {
+        PyBuffer_Release(v);
+        return -1;
+    }
+    if (!is_c_contiguous(v)) { /* the loops index it as one run of doubles */
+        PyErr_Format(PyExc_ValueError, "%s must be C-contiguous", name);
+        PyBuffer_Release(v);
+        return -1;
+    }
+    return 0;
+}
+
+/* The bytes [lo, hi) an array spans (empty, lo == hi, when it has no elements). */
+static void extent(const Py_buffer *v, uintptr_t *lo, uintptr_t *hi)
+{
+    uintptr_t a = (uintptr_t)v->buf, b = a;
+    for (int d = 0; d < v->ndim; d++) {
+        if (v->shape[d] == 0) {
+            *lo = *hi = a;
+            return;
+        }
+        Py_ssize_t span = (v->shape[d] - 1) * v->strides[d];
+        if (span < 0)
+            a -= (uintptr_t)(-span);
+        else
+            b += (uintptr_t)span;
+    }
+    *lo = a;
+    *hi = b + (uintptr_t)v->itemsize;
+}
+
+/* Overlap of an output with an input or another output: the kernels write their
+   outputs while still reading their inputs (panels clears G first, the per-row loops
+   write eta row by row), so a shared byte would change what is read or what was
+   written. The test is on byte ranges, as numpy's may_share_memory: it may refuse
+   interleaved arrays that share no element, never accepts ones that do, and gives
+   the same answer every time. 0, or ValueError "<out> overlaps <other>". */
+static int check_disjoint(const Py_buffer *out, const char *out_name, const Py_buffer *other,
+                          const char *other_name)
+{
+    uintptr_t alo, ahi, blo, bhi;
+    extent(out, &alo, &ahi);
+    extent(other, &blo, &bhi);
+    if (alo < ahi && blo < bhi && alo < bhi && blo < ahi) {
+        PyErr_Format(PyExc_ValueError, "%s overlaps %s", out_name, other_name);
         return -1;
     }
     return 0;
@@ -366,45 +508,56 @@ static PyObject *gram_score(PyObject *self, PyObject *args)
 {
     PyObject *Xo, *wo, *uo, *Go, *go;
     if (!PyArg_ParseTuple(args, "OOOOO", &Xo, &wo, &uo, &Go, &go)) return NULL;
-    Py_buffer X, w = {0}, u = {0}, G, g;
-    if (PyObject_GetBuffer(Xo, &X, PyBUF_STRIDES | PyBUF_FORMAT) < 0) return NULL;
-    if (X.ndim != 2 || X.itemsize != 8 || X.format == NULL || strcmp(X.format, "d") != 0 ||
-        X.strides[0] % 8 || X.strides[1] % 8 || X.shape[1] > PMAX || X.shape[1] < 1) {
-        PyErr_SetString(PyExc_ValueError, "X must be a 2-D float64 array of 1 to 64 columns");
-        PyBuffer_Release(&X);
-        return NULL;
+    static const char X_what[] = "a 2-D float64 array of 1 to 64 columns";
+    Py_buffer held[5]; /* X, then those of w, u, G, g acquired so far */
+    int nheld = 0, ok = 0;
+    Py_buffer *X = &held[0], *w = NULL, *u = NULL, *G = NULL, *g = NULL;
+    if (get_array(Xo, X, 2, 0, "X", X_what) < 0) return NULL;
+    nheld = 1;
+    Py_ssize_t n = X->shape[0], p = X->shape[1];
+    if (p < 1 || p > PMAX) { /* the panels' buffers hold PMAX columns */
+        PyErr_Format(PyExc_ValueError, "X must be %s", X_what);
+        goto done;
     }
-    Py_ssize_t n = X.shape[0], p = X.shape[1];
-    int has_w = wo != Py_None, has_u = uo != Py_None, ok = 0;
-    if (has_w && get_vector(wo, &w, n, 0, "w") < 0) goto release_X;
-    if (has_u && get_vector(uo, &u, n, 0, "u") < 0) goto release_w;
-    if (get_vector(Go, &G, p * p, 1, "G") < 0) goto release_u;
-    if (get_vector(go, &g, p, 1, "g") < 0) goto release_G;
+    if (check_aligned(X, "X") < 0) goto done; /* any strides: indexed by element */
+    if (wo != Py_None) {
+        if (get_contiguous(wo, &held[nheld], 1, n, 0, "w") < 0) goto done;
+        w = &held[nheld++];
+    }
+    if (uo != Py_None) {
+        if (get_contiguous(uo, &held[nheld], 1, n, 0, "u") < 0) goto done;
+        u = &held[nheld++];
+    }
+    if (get_contiguous(Go, &held[nheld], 2, p, 1, "G") < 0) goto done;
+    G = &held[nheld++];
+    if (get_contiguous(go, &held[nheld], 1, p, 1, "g") < 0) goto done;
+    g = &held[nheld++]; /* written (zeros) even without u */
+    if (check_disjoint(G, "G", X, "X") < 0 || (w && check_disjoint(G, "G", w, "w") < 0) ||
+        (u && check_disjoint(G, "G", u, "u") < 0) || check_disjoint(G, "G", g, "g") < 0 ||
+        check_disjoint(g, "g", X, "X") < 0 || (w && check_disjoint(g, "g", w, "w") < 0) ||
+        (u && check_disjoint(g, "g", u, "u") < 0))
+        goto done;
     {
-        const double *xp = (const double *)X.buf, *wp = has_w ? w.buf : NULL;
-        const double *up = has_u ? u.buf : NULL;
-        Py_ssize_t rs = X.strides[0] / 8, cs = X.strides[1] / 8;
+        const double *xp = (const double *)X->buf, *wp = w ? w->buf : NULL;
+        const double *up = u ? u->buf : NULL;
+        double *Gp = G->buf, *gp = g->buf;
+        /* strides of one-element dimensions may be anything (check_aligned): the
+           kernels never step along them */
+        Py_ssize_t rs = X->strides[0] / 8, cs = X->strides[1] / 8;
         Py_BEGIN_ALLOW_THREADS
         if (rs == 1 && p <= FIXED_F_MAX)
-            FIXED_F_FNS[p](xp, n, cs, wp, up, G.buf, g.buf);
+            FIXED_F_FNS[p](xp, n, cs, wp, up, Gp, gp);
         else if (rs == 1)
-            column_tiles(xp, n, p, cs, wp, up, G.buf, g.buf);
+            column_tiles(xp, n, p, cs, wp, up, Gp, gp);
         else if (cs == 1 && p <= FIXED_MAX)
-            FIXED_FNS[p](xp, n, rs, wp, up, G.buf, g.buf);
+            FIXED_FNS[p](xp, n, rs, wp, up, Gp, gp);
         else
-            panels(xp, n, p, rs, cs, wp, up, G.buf, g.buf);
+            panels(xp, n, p, rs, cs, wp, up, Gp, gp);
         Py_END_ALLOW_THREADS
     }
     ok = 1;
-    PyBuffer_Release(&g);
-release_G:
-    PyBuffer_Release(&G);
-release_u:
-    if (has_u) PyBuffer_Release(&u);
-release_w:
-    if (has_w) PyBuffer_Release(&w);
-release_X:
-    PyBuffer_Release(&X);
+done:
+    while (nheld > 0) PyBuffer_Release(&held[--nheld]);
     if (!ok) return NULL;
     Py_RETURN_NONE;
 }
@@ -413,35 +566,44 @@ static PyObject *linear_predictor(PyObject *self, PyObject *args)
 {
     PyObject *Xo, *bo, *eo;
     if (!PyArg_ParseTuple(args, "OOO", &Xo, &bo, &eo)) return NULL;
+    static const char X_what[] =
+        "a 2-D float64 array of contiguous rows of 1 to 14 columns";
     Py_buffer X, b, e;
-    if (PyObject_GetBuffer(Xo, &X, PyBUF_STRIDES | PyBUF_FORMAT) < 0) return NULL;
-    if (X.ndim != 2 || X.itemsize != 8 || X.format == NULL || strcmp(X.format, "d") != 0 ||
-        X.strides[0] % 8 || X.strides[1] != 8 || X.shape[1] < 1 || X.shape[1] > FIXED_MAX) {
-        PyErr_SetString(PyExc_ValueError,
-                        "X must be a 2-D float64 array of contiguous rows of 1 to 14 columns");
-        PyBuffer_Release(&X);
-        return NULL;
-    }
+    if (get_array(Xo, &X, 2, 0, "X", X_what) < 0) return NULL;
     Py_ssize_t n = X.shape[0], p = X.shape[1];
-    if (get_vector(bo, &b, p, 0, "b") < 0) {
+    /* dot_c reads each row as p consecutive doubles */
+    if (p < 1 || p > FIXED_MAX || X.strides[1] != 8) {
+        PyErr_Format(PyExc_ValueError, "X must be %s", X_what);
         PyBuffer_Release(&X);
         return NULL;
     }
-    if (get_vector(eo, &e, n, 1, "eta") < 0) {
+    if (check_aligned(&X, "X") < 0) {
+        PyBuffer_Release(&X);
+        return NULL;
+    }
+    if (get_contiguous(bo, &b, 1, p, 0, "b") < 0) {
+        PyBuffer_Release(&X);
+        return NULL;
+    }
+    if (get_contiguous(eo, &e, 1, n, 1, "eta") < 0) {
         PyBuffer_Release(&b);
         PyBuffer_Release(&X);
         return NULL;
     }
-    {
+    int ok = check_disjoint(&e, "eta", &X, "X") == 0 && check_disjoint(&e, "eta", &b, "b") == 0;
+    if (ok) {
         const double *xp = (const double *)X.buf;
         Py_ssize_t rs = X.strides[0] / 8;
+        double *ep = e.buf;
+        const double *bp = b.buf;
         Py_BEGIN_ALLOW_THREADS
-        DOT_C_FNS[p](xp, n, rs, b.buf, e.buf);
+        DOT_C_FNS[p](xp, n, rs, bp, ep);
         Py_END_ALLOW_THREADS
     }
     PyBuffer_Release(&e);
     PyBuffer_Release(&b);
     PyBuffer_Release(&X);
+    if (!ok) return NULL;
     Py_RETURN_NONE;
 }
 

@@ -122,10 +122,14 @@ def uses_ckernel(X: np.ndarray) -> bool:
     >>> uses_ckernel(np.zeros((2, 1000)))
     False
     """
-    if _kernel() is None or X.dtype != np.float64 or X.shape[1] > CKERNEL_MAX_COLUMNS:
+    if _kernel() is None or X.dtype != np.float64 or X.ndim != 2:
+        return False
+    if not 1 <= X.shape[1] <= CKERNEL_MAX_COLUMNS:
         return False
     if not X.flags.aligned or X.strides[0] % X.itemsize or X.strides[1] % X.itemsize:
-        return False  # the kernel reads whole aligned doubles: numpy takes the rest
+        # the kernel reads whole aligned doubles (and refuses anything else with a
+        # ValueError): numpy takes the rest
+        return False
     if CKERNEL_WIDE_VECTORS:
         return True
     p = X.shape[1]
@@ -157,22 +161,42 @@ def block_gram_score(
     """
     p = Xb.shape[1]
     if uses_ckernel(Xb):
+        # G and g are new, so they share no memory with the inputs (the kernel refuses
+        # outputs that overlap an input)
         G, g = np.empty((p, p)), np.empty(p)
-        _kernel().gram_score(
-            Xb,
-            None if w is None else np.ascontiguousarray(w, dtype=float),
-            None if u is None else np.ascontiguousarray(u, dtype=float),
-            G,
-            g,
-        )
+        w_k = None if w is None else _kernel_vector(w)
+        u_k = None if u is None else _kernel_vector(u)
+        _kernel().gram_score(Xb, w_k, u_k, G, g)
         return G, None if u is None else g
     return block_gram(Xb, w, buf), None if u is None else Xb.T @ u
+
+
+def _kernel_vector(a: np.ndarray) -> np.ndarray:
+    """``a`` as the compiled kernel takes a vector: C-contiguous float64 aligned to 8
+    bytes (a copy only when it is not already)."""
+    return np.require(a, dtype=np.float64, requirements=["C", "A"])
+
+
+def _kernel_output(out: Any, n: int) -> bool:
+    """Whether the compiled kernel can write ``n`` values into ``out`` itself: a
+    writable, aligned, C-contiguous float64 ndarray of shape ``(n,)``."""
+    return (
+        isinstance(out, np.ndarray)
+        and out.dtype == np.float64
+        and out.shape == (n,)
+        and out.flags.c_contiguous
+        and out.flags.aligned
+        and out.flags.writeable
+    )
 
 
 def block_eta(Xb: np.ndarray, beta: np.ndarray, out: np.ndarray) -> np.ndarray:
     """``X_b beta`` into ``out``: by the compiled kernel for C-ordered blocks of at most
     ``CKERNEL_ETA_MAX_COLUMNS`` columns (at 10 columns half the time of numpy's
-    ``matmul``, which hands short rows to the BLAS's dgemv), else by numpy.
+    ``matmul``, which hands short rows to the BLAS's dgemv), else by numpy. The kernel
+    gets only arguments it accepts: aligned float64 blocks, and an ``out`` it can write
+    that shares no memory with ``Xb`` or ``beta`` (otherwise it writes a new array,
+    copied into ``out``).
 
     Examples
     --------
@@ -180,18 +204,30 @@ def block_eta(Xb: np.ndarray, beta: np.ndarray, out: np.ndarray) -> np.ndarray:
     >>> block_eta(np.arange(6.0).reshape(3, 2), np.array([1.0, -1.0]), np.empty(3)).tolist()
     [-1.0, -1.0, -1.0]
     """
-    p = Xb.shape[1]
+    kernel = _kernel()
     if (
-        _kernel() is not None
-        and 1 <= p <= CKERNEL_ETA_MAX_COLUMNS
-        and Xb.strides[1] == Xb.itemsize
-        and Xb.dtype == np.float64
-        and Xb.flags.aligned
-        and Xb.strides[0] % Xb.itemsize == 0
+        kernel is None
+        or Xb.ndim != 2
+        or not 1 <= Xb.shape[1] <= CKERNEL_ETA_MAX_COLUMNS
+        or Xb.dtype != np.float64
+        or Xb.strides[1] != Xb.itemsize
+        or not Xb.flags.aligned
+        or Xb.strides[0] % Xb.itemsize
     ):
-        _kernel().linear_predictor(Xb, np.ascontiguousarray(beta, dtype=float), out)
-        return out
-    return np.matmul(Xb, beta, out=out)
+        return np.matmul(Xb, beta, out=out)
+    b = _kernel_vector(beta)
+    if b.shape != (Xb.shape[1],) or not _kernel_output(out, Xb.shape[0]):
+        return np.matmul(Xb, beta, out=out)  # numpy's shapes, casts and errors
+    # The kernel refuses an eta that overlaps X_b or beta (it would overwrite rows it
+    # has yet to read): then it writes a new array, copied into ``out``. The test is
+    # the kernel's own, on byte ranges.
+    if np.may_share_memory(out, Xb) or np.may_share_memory(out, b):
+        eta = np.empty(Xb.shape[0])
+        kernel.linear_predictor(Xb, b, eta)
+        out[...] = eta
+    else:
+        kernel.linear_predictor(Xb, b, out)
+    return out
 
 
 def _accumulate(
