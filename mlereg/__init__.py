@@ -10,6 +10,7 @@ Examples
 """
 
 from . import exceptions
+from .design.safety import FORMULA_FUNCTIONS, trusted_formulas
 from .distributions.fit import DistributionResults, compare_distributions, fit_distribution
 from .inference.anova import anova
 from .inference.lrtest import LRTestResult, lr_test
@@ -40,6 +41,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DistributionResults",
+    "FORMULA_FUNCTIONS",
     "GLM",
     "GenericLikelihoodModel",
     "GenericLikelihoodResults",
@@ -71,4 +73,5 @@ __all__ = [
     "poisson",
     "probit",
     "set_num_threads",
+    "trusted_formulas",
 ]

@@ -41,6 +41,13 @@ from .frame import (
     rows_to_drop,
     validate_extras,
 )
+from .safety import (
+    check_formula,
+    formula_environment,
+    formulas_trusted,
+    safe_environment,
+    too_long,
+)
 from .text import split_offset_terms, split_parts
 
 
@@ -49,11 +56,15 @@ class RowBuilder:
     transforms (a wrapper around patsy's ``DesignInfo``).
 
     It pickles although patsy's ``DesignInfo`` does not: the pickle stores the
-    right-hand side of the formula, the training rows of the variables it uses and the
-    names it looked up outside the data (modules by name), and unpickling re-learns the
-    same levels and stateful transforms (``center``, splines...) from them. ``frame``
-    holds those training rows, with at least the ``columns`` the right-hand side reads
-    (only these are pickled).
+    right-hand side of the formula and the training rows of the variables it uses, and
+    unpickling re-learns the same levels and stateful transforms (``center``,
+    splines...) from them. ``frame`` holds those training rows, with at least the
+    ``columns`` the right-hand side reads (only these are pickled). A pickle is code:
+    loading checks the formula again (:func:`mlereg.design.safety.check_formula`) and
+    evaluates it with the allowed functions only. A formula fitted with
+    ``trusted=True`` that needs more also stores the names it looked up outside the
+    data (modules by name), and loads only inside
+    :func:`mlereg.design.safety.trusted_formulas`.
 
     Examples
     --------
@@ -71,13 +82,19 @@ class RowBuilder:
         frame: pd.DataFrame | None = None,
         eval_env: Any = None,
         offset_terms: tuple[str, ...] = (),
+        trusted: bool = False,
+        formula_columns: tuple[str, ...] = (),
     ):
         self.design_info = design_info
         self.columns = columns
         self.rhs = rhs
         self._frame = frame
-        self._eval_env = eval_env
+        self._eval_env = eval_env if eval_env is not None else safe_environment()
         self.offset_terms = tuple(offset_terms)
+        self.trusted = trusted
+        # every data column the formula names, offsets included: what a check at load
+        # time accepts as a column
+        self.formula_columns = tuple(formula_columns) or tuple(columns)
 
     # --- pickling ---------------------------------------------------------------------
     def __getstate__(self) -> dict[str, Any]:
@@ -86,8 +103,8 @@ class RowBuilder:
         if self.rhs is None or self._frame is None:
             raise TypeError("this RowBuilder was made without its formula and cannot pickle")
         env: dict[str, tuple[str, Any]] = {}
-        namespace = getattr(self._eval_env, "namespace", {}) if self._eval_env else {}
-        for name in formula_names(self.rhs):
+        namespace = getattr(self._eval_env, "namespace", {}) if self.trusted else {}
+        for name in formula_names(" + ".join((self.rhs, *self.offset_terms))):
             if name in self.columns or name not in namespace:
                 continue
             value = namespace[name]
@@ -106,18 +123,18 @@ class RowBuilder:
             "env": env,
             "column_names": tuple(self.design_info.column_names),
             "offset_terms": self.offset_terms,
+            "trusted": self.trusted,
+            "formula_columns": self.formula_columns,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        import importlib
-
-        namespace = {
-            k: importlib.import_module(v) if kind == "module" else v
-            for k, (kind, v) in state["env"].items()
-        }
-        namespace.setdefault("np", np)
-        env = patsy.EvalEnvironment([namespace])
-        X = patsy.dmatrix(state["rhs"], state["frame"], eval_env=env, NA_action="raise")
+        offset_terms = tuple(state.get("offset_terms", ()))
+        columns = state.get("formula_columns", state["columns"])
+        env, trusted = _loading_environment(state["rhs"], offset_terms, columns, state["env"])
+        try:
+            X = patsy.dmatrix(state["rhs"], state["frame"], eval_env=env, NA_action="raise")
+        except patsy.PatsyError as exc:
+            raise _formula_error(exc, state["rhs"], list(columns)) from None
         if tuple(X.design_info.column_names) != state["column_names"]:
             raise DataError(
                 "the pickled formula rebuilt different design columns"
@@ -128,7 +145,9 @@ class RowBuilder:
         self.rhs = state["rhs"]
         self._frame = state["frame"]
         self._eval_env = env
-        self.offset_terms = tuple(state.get("offset_terms", ()))
+        self.offset_terms = offset_terms
+        self.trusted = trusted
+        self.formula_columns = tuple(columns)
 
     def offset(self, data: Any) -> np.ndarray | None:
         """The formula's ``offset(...)`` terms on new data (None without any).
@@ -242,6 +261,32 @@ class RowBuilder:
         return X if np.array_equal(np.asarray(head, dtype=float), X[:1]) else None
 
 
+def _loading_environment(
+    rhs: str, offset_terms: tuple[str, ...], columns: Any, stored: dict[str, Any]
+) -> tuple[Any, bool]:
+    """Where a pickled formula's names are looked up, and whether it is trusted: the
+    allowed functions if it passes the check, else (inside ``trusted_formulas()`` only)
+    the names stored with it."""
+    formula = "~ " + " + ".join((rhs, *(f"offset({t})" for t in offset_terms)))
+    try:
+        check_formula(formula, columns)
+    except FormulaError as exc:
+        if not formulas_trusted():
+            raise FormulaError(
+                f"loading a pickled model: {exc}. A pickle is code: load it inside"
+                " 'with mlereg.trusted_formulas():' only if you trust where it came from"
+            ) from None
+        import importlib
+
+        namespace = {
+            k: importlib.import_module(v) if kind == "module" else v
+            for k, (kind, v) in stored.items()
+        }
+        namespace.setdefault("np", np)
+        return patsy.EvalEnvironment([namespace]), True
+    return safe_environment(), False
+
+
 def formula_names(formula: str) -> list[str]:
     """Identifiers and Q("...") names that appear in a formula, in order."""
     names: list[str] = []
@@ -303,8 +348,8 @@ def evaluate_offset_terms(terms: tuple[str, ...], frame: pd.DataFrame, eval_env:
     """
     total = np.zeros(len(frame))
     keep_na = patsy.NAAction(NA_types=[])
-    if eval_env is None:  # no caller's namespace: numpy as np, as after unpickling
-        eval_env = patsy.EvalEnvironment([{"np": np}])
+    if eval_env is None:  # a checked formula's: the allowed functions
+        eval_env = safe_environment()
     for term in terms:
         try:
             col = patsy.dmatrix(f"0 + I({term})", frame, eval_env=eval_env, NA_action=keep_na)
@@ -366,7 +411,8 @@ def design_from_formula(
     freq_weights: ArrayLike = None,
     extra: Mapping[str, ArrayLike] | None = None,
     missing: Missing = "drop",
-    eval_env: int | Any = 0,
+    eval_env: Any = None,
+    trusted: bool = False,
 ) -> Design:
     """Evaluate ``formula`` on ``data`` and return a :class:`Design`.
 
@@ -382,9 +428,14 @@ def design_from_formula(
         Other row-aligned arguments (e.g. ``{"groups": "firm"}``), dropped with the rows.
     missing : {"drop", "raise"}
         Drop rows with a missing value in any variable the model uses, or raise.
-    eval_env : int or patsy.EvalEnvironment
-        Where names in the formula that are not columns are looked up (frames up from
-        the caller of this function).
+    eval_env : None, int, dict or patsy.EvalEnvironment
+        None (the default): the formula is checked against an allow-list before
+        anything is evaluated (:func:`mlereg.design.safety.check_formula`) and sees the
+        data's columns and the allowed functions only. Otherwise where names in the
+        formula that are not columns are looked up (a number of frames up from the
+        caller of this function, or a dict of names), unchecked.
+    trusted : bool
+        Evaluate the formula unchecked, with the caller's names (as ``eval_env=0``).
 
     Returns
     -------
@@ -393,7 +444,8 @@ def design_from_formula(
     Raises
     ------
     FormulaError
-        The formula names a variable that is neither a column nor a Python name.
+        The formula names a variable that is neither a column nor an allowed function
+        (a Python name, when trusted).
     DataError
         Infinite values, negative weights, non-positive exposure, no rows left.
 
@@ -405,8 +457,11 @@ def design_from_formula(
     ('Intercept', 'x')
     """
     data = _checked_arguments(formula, data, missing)
-    if isinstance(eval_env, int):
-        eval_env = patsy.EvalEnvironment.capture(eval_env + 1)
+    eval_env = formula_environment(eval_env, trusted, depth=1)
+    trusted = eval_env is not None
+    if not trusted:
+        check_formula(formula, data.columns)
+        eval_env = safe_environment()
 
     shown = formula  # R's offset(...) terms go to the offset, and stay in what is shown
     formula, offset_terms = split_offset_terms(formula)
@@ -477,7 +532,9 @@ def design_from_formula(
         n_dropped=n_drop,
         dropped_by=counts,
         formula=shown,
-        builder=RowBuilder(x_info, rhs_columns, rhs, prototype, eval_env, offset_terms),
+        builder=RowBuilder(
+            x_info, rhs_columns, rhs, prototype, eval_env, offset_terms, trusted, tuple(columns)
+        ),
         response_levels=levels,
     )
 
@@ -504,7 +561,7 @@ def _matrices(
     except patsy.PatsyError as exc:
         raise _formula_error(exc, formula, data_columns) from None
     except RecursionError:
-        raise _too_long(formula) from None
+        raise too_long(formula) from None
     X = np.asarray(xmat, dtype=float)  # patsy's layout: the kernels take C or F, no copy
     x_info = xmat.design_info
     y_info = ymat.design_info if ymat is not None else None
@@ -538,16 +595,6 @@ def _check_design_size(frame: pd.DataFrame, rhs: str, columns: tuple[str, ...]) 
             f" {', '.join(f'{c!r}: {k} levels' for c, k in big)} for {len(frame)} rows),"
             " more than half this machine's memory: merge levels, or fit fewer rows"
         )
-
-
-def _too_long(formula: str) -> FormulaError:
-    """patsy parses a formula recursively: one of thousands of terms exhausts Python's
-    stack."""
-    terms = formula.count("+") + 1
-    return FormulaError(
-        f"the formula is too long for patsy's parser (about {terms} terms): build the"
-        " design as an array and use the array interface (Model(y, X)), or group terms"
-    )
 
 
 def _single_name(lhs: str) -> str | None:

@@ -28,6 +28,7 @@ from ..exceptions import FormulaError
 from .arrays import design_from_arrays
 from .design import Design
 from .formula import design_from_formula, formula_names
+from .safety import formula_environment
 from .text import split_parts
 
 
@@ -42,7 +43,8 @@ def designs_from_formula(
     weights: Any = None,
     freq_weights: Any = None,
     missing: Literal["drop", "raise"] = "drop",
-    eval_env: int | Any = 0,
+    eval_env: Any = None,
+    trusted: bool = False,
 ) -> tuple[Design, ...]:
     """One :class:`Design` per part of ``formula``, all on the same rows.
 
@@ -59,7 +61,7 @@ def designs_from_formula(
         How many parts the model has.
     part_names : sequence of str, optional
         Names of the parts, for error messages.
-    offset, exposure, weights, freq_weights, missing, eval_env
+    offset, exposure, weights, freq_weights, missing, eval_env, trusted
         As for :func:`mlereg.design.formula.design_from_formula` (offset and exposure
         belong to the first part).
 
@@ -84,8 +86,7 @@ def designs_from_formula(
             f" has {n_parts}{names}"
         )
     rhs = rhs + ["1"] * (n_parts - len(rhs))
-    if isinstance(eval_env, int):
-        eval_env = eval_env + 1
+    eval_env = formula_environment(eval_env, trusted, depth=1)  # None: every part checked
     if not isinstance(data, pd.DataFrame) or n_parts == 1:
         others: list[list[str]] = [[] for _ in rhs]
     else:

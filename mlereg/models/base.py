@@ -27,6 +27,7 @@ from ..design.design import Design
 from ..design.formula import design_from_formula
 from ..design.frame import as_frame
 from ..design.parts import designs_from_arrays, designs_from_formula
+from ..design.safety import formula_environment
 from ..exceptions import record_warnings
 from .validation import check_kwargs
 
@@ -110,7 +111,8 @@ class LikelihoodModel:
         weights: Any = None,
         freq_weights: Any = None,
         missing: Literal["drop", "raise"] = "drop",
-        eval_env: int = 0,
+        eval_env: Any = None,
+        trusted: bool = False,
         **model_kwargs: Any,
     ) -> M:
         """Build the model from a formula and a data frame (pandas, polars, a pyarrow
@@ -121,6 +123,23 @@ class LikelihoodModel:
         linear predictors takes a formula in parts, ``"y ~ x1 + x2 | z"`` (parts left
         out are ``1``). Rows with a missing value in any variable used, in any part, are
         dropped together (``missing="drop"``) and counted.
+
+        A formula is code: it is checked before anything is evaluated, and may use the
+        data's columns and the functions in ``mlereg.FORMULA_FUNCTIONS`` only (numpy's
+        element-wise functions as ``np.log``, patsy's ``C``, ``I``, ``center``,
+        splines...). ``trusted=True`` lets a formula you trust use names from your code
+        (your variables and functions), as patsy's formulas do; so does ``eval_env``
+        (a number of frames above the caller, or a dict of names).
+
+        Examples
+        --------
+        >>> import pandas as pd, mlereg as mr
+        >>> df = pd.DataFrame({"y": [1.0, 3, 2, 5, 4], "x": [1.0, 2, 3, 4, 5]})
+        >>> mr.OLS.from_formula("y ~ np.log(x)", df).exog_names
+        ['Intercept', 'np.log(x)']
+        >>> k = 2.0
+        >>> mr.OLS.from_formula("y ~ I(x * k)", df, trusted=True).exog_names
+        ['Intercept', 'I(x * k)']
         """
         check_kwargs(cls._options(), model_kwargs, f"{cls.__name__}.from_formula")
         data = as_frame(data)  # polars, pyarrow and other frames: pandas from here on
@@ -130,7 +149,7 @@ class LikelihoodModel:
             weights=weights,
             freq_weights=freq_weights,
             missing=missing,
-            eval_env=eval_env + 1,
+            eval_env=formula_environment(eval_env, trusted, depth=1),
         )
         model = cls.__new__(cls)
         with record_warnings() as messages:
@@ -160,3 +179,23 @@ class LikelihoodModel:
     def _options(cls) -> Any:
         """The function whose keyword arguments are the model's own options."""
         return cls._init_designs
+
+
+def shortcut_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments a formula shortcut (``mr.logit(...)``) passes on to
+    ``from_formula``: a trusted formula's names are looked up one frame further up, in
+    the shortcut's caller.
+
+    Examples
+    --------
+    >>> shortcut_kwargs({"trusted": True})
+    {'trusted': True, 'eval_env': 1}
+    >>> shortcut_kwargs({})
+    {}
+    """
+    env = kwargs.get("eval_env")
+    if isinstance(env, int) and not isinstance(env, bool):
+        return {**kwargs, "eval_env": env + 1}
+    if env is None and kwargs.get("trusted"):
+        return {**kwargs, "eval_env": 1}
+    return kwargs

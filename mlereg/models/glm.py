@@ -19,6 +19,7 @@ from ..inference.regression import OLSResults
 from ..optim.newton import Iteration, NewtonResult
 from . import families as F
 from . import links as L
+from .base import shortcut_kwargs
 from .singleindex import FitOptions, SingleIndexModel
 
 
@@ -194,7 +195,7 @@ M = TypeVar("M", bound=SingleIndexModel)
 
 def _shortcut(cls: type[M]) -> Callable[..., M]:
     def make(formula: str, data: Any, **kwargs: Any) -> M:
-        return cls.from_formula(formula, data, eval_env=1, **kwargs)
+        return cls.from_formula(formula, data, **shortcut_kwargs(kwargs))
 
     make.__name__ = cls.__name__.lower()
     make.__doc__ = (

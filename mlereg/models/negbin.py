@@ -25,6 +25,7 @@ from ..optim.newton import newton
 from ..report.entries import Digits, Entry
 from . import families as F
 from . import links as L
+from .base import shortcut_kwargs
 from .singleindex import FitOptions, SingleIndexModel
 
 
@@ -286,4 +287,4 @@ def negativebinomial(formula: str, data: Any, **kwargs: Any) -> NegativeBinomial
     >>> callable(mr.negativebinomial)
     True
     """
-    return NegativeBinomial.from_formula(formula, data, eval_env=1, **kwargs)
+    return NegativeBinomial.from_formula(formula, data, **shortcut_kwargs(kwargs))

@@ -15,6 +15,7 @@ from mlereg.design import formula as fm
 from mlereg.design import frame as design_frame
 from mlereg.design.formula import design_from_formula
 from mlereg.design.terms import drop_scope, without_term
+from mlereg.exceptions import FormulaError
 from mlereg.linalg import tuned
 
 
@@ -158,12 +159,16 @@ def test_non_numeric_response_keeps_its_levels(spy):
 
 
 def test_shadowed_builtin_falls_back(spy):
-    # a column named C: C(g) is then not patsy's C, and patsy's own path decides
+    # a column named C: C(g) is then not patsy's C. A checked formula refuses the call
+    # of a column; a trusted one goes to patsy's own path, which decides
     df = _data(missing=False).assign(C=1.0)
+    with pytest.raises(FormulaError, match="uses 'C'"):
+        design_from_formula("y ~ C(g)", df)
+    assert spy == []
     with pytest.raises(Exception):  # noqa: B017 - patsy's error, whatever it is
         patsy.dmatrices("y ~ C(g)", df)
     with pytest.raises(Exception):  # noqa: B017
-        design_from_formula("y ~ C(g)", df)
+        design_from_formula("y ~ C(g)", df, trusted=True)
     assert spy == [False]
 
 

@@ -1,0 +1,299 @@
+"""Which formulas are evaluated: a formula is code, and is checked before it runs.
+
+patsy evaluates each term of a formula as a Python expression, so a formula from an
+untrusted source (a web form, a configuration file, a pickle) could run anything:
+``I(__import__('os').system('...'))``. By default mlereg parses the formula first and
+accepts only
+
+- column names of the data (``Q("odd name")`` for names that are not identifiers),
+- numbers, strings, ``True``/``False``/``None``, and the operators of the formula
+  language and of Python arithmetic and comparison,
+- calls of the functions in :data:`FORMULA_FUNCTIONS`: patsy's built-ins (``C``, ``I``,
+  ``Q``, ``center``, ``standardize``, ``scale``, ``bs``, ``cr``, ``cc``, ``te`` and the
+  contrasts), numpy's element-wise functions as ``np.name`` or ``numpy.name`` (and the
+  common ones by their bare name, R's way: ``log(x)``), ``abs``, ``round``, ``min``,
+  ``max`` and ``pow``.
+
+Anything else (attribute access other than ``np.<function>``, subscripts, lambdas,
+comprehensions, names of the caller's variables or functions) is refused with a
+:class:`~mlereg.exceptions.FormulaError` naming the token, before anything is
+evaluated; checked formulas are evaluated in a namespace of the allowed functions
+only. ``trusted=True`` (or an explicit ``eval_env=``) opts out: the formula then sees
+the caller's names, as patsy's do. Loading a pickled model checks its formula again;
+one that needs the caller's names loads only inside :func:`trusted_formulas`.
+
+Examples
+--------
+>>> check_formula("y ~ np.log(x) + C(g)", ["y", "x", "g"])
+>>> try:
+...     check_formula("y ~ I(__import__('os'))", ["y"])
+... except FormulaError as exc:
+...     print(str(exc)[:60])
+the formula "y ~ I(__import__('os'))" uses '__import__', whi
+"""
+
+from __future__ import annotations
+
+import ast
+import contextvars
+import difflib
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import patsy
+import patsy.builtins
+from patsy.parse_formula import parse_formula
+
+from ..exceptions import FormulaError
+from .text import split_offset_terms, split_parts
+
+# numpy's element-wise functions and constants a formula may use as np.<name>
+NUMPY_NAMES = (
+    "abs", "absolute", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2",
+    "arctanh", "cbrt", "ceil", "clip", "cos", "cosh", "deg2rad", "e", "exp", "exp2",
+    "expm1", "fabs", "floor", "fmax", "fmin", "fmod", "hypot", "inf", "isfinite", "isnan",
+    "log", "log10", "log1p", "log2", "logical_and", "logical_not", "logical_or", "maximum",
+    "minimum", "mod", "nan", "pi", "power", "rad2deg", "reciprocal", "rint", "round",
+    "sign", "sin", "sinh", "sqrt", "square", "tan", "tanh", "trunc", "where",
+)  # fmt: skip
+# the common ones also by their bare name, as R writes them: log(x), sqrt(x)
+BARE_NUMPY = ("exp", "expm1", "log", "log10", "log1p", "log2", "sqrt", "floor", "ceil")
+# Python's own, harmless on numbers and arrays
+PYTHON_BUILTINS = ("abs", "round", "min", "max", "pow")
+PATSY_NAMES = tuple(patsy.builtins.__all__)
+
+#: Every name a checked formula may call or use besides the data's columns.
+FORMULA_FUNCTIONS: tuple[str, ...] = tuple(
+    sorted(
+        {*PATSY_NAMES, *BARE_NUMPY, *PYTHON_BUILTINS}
+        | {f"{m}.{n}" for m in ("np", "numpy") for n in NUMPY_NAMES}
+    )
+)
+
+_NAMES = frozenset({*PATSY_NAMES, *BARE_NUMPY, *PYTHON_BUILTINS, "np", "numpy"})
+_NUMPY = frozenset(NUMPY_NAMES)
+# syntax that only combines checked values: operators, literals of containers, calls
+# (whose function is checked), keyword arguments (``C(g, levels=[...])``)
+_PLAIN = (
+    ast.Expression, ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp, ast.IfExp, ast.Tuple,
+    ast.List, ast.operator, ast.unaryop, ast.cmpop, ast.boolop, ast.expr_context,
+)  # fmt: skip
+
+_trusted: contextvars.ContextVar[bool] = contextvars.ContextVar("trusted", default=False)
+
+
+def safe_namespace() -> dict[str, Any]:
+    """The names a checked formula is evaluated with (patsy adds its built-ins).
+
+    Examples
+    --------
+    >>> sorted(safe_namespace())[:3]
+    ['ceil', 'exp', 'expm1']
+    """
+    names: dict[str, Any] = {"np": np, "numpy": np}
+    names.update({n: getattr(np, n) for n in BARE_NUMPY})
+    return names
+
+
+def safe_environment() -> patsy.EvalEnvironment:
+    """patsy's evaluation environment of a checked formula: :func:`safe_namespace`.
+
+    Examples
+    --------
+    >>> safe_environment().namespace["np"] is np
+    True
+    """
+    return patsy.EvalEnvironment([safe_namespace()])
+
+
+def formula_environment(eval_env: Any, trusted: bool, depth: int) -> Any:
+    """Where a formula's names are looked up: None for a checked formula (the caller
+    checks it and uses :func:`safe_environment`), else a patsy ``EvalEnvironment``.
+
+    ``eval_env`` may be None (checked, unless ``trusted``: then the frame ``depth``
+    levels above this function's caller), a number of frames above that frame, a
+    mapping of names, or a patsy ``EvalEnvironment``; any of these but None opts out of
+    the check.
+
+    Examples
+    --------
+    >>> formula_environment(None, False, 0) is None
+    True
+    >>> formula_environment({"k": 2}, False, 0).namespace["k"]
+    2
+    """
+    if eval_env is None and not trusted:
+        return None
+    if eval_env is None:
+        eval_env = 0
+    if isinstance(eval_env, bool) or not isinstance(eval_env, (int, dict, patsy.EvalEnvironment)):
+        raise TypeError(
+            "eval_env must be a number of frames, a dict of names or a patsy"
+            f" EvalEnvironment, got {type(eval_env).__name__}"
+        )
+    if isinstance(eval_env, int):
+        return patsy.EvalEnvironment.capture(eval_env + depth + 1)
+    if isinstance(eval_env, dict):
+        return patsy.EvalEnvironment([eval_env])
+    return eval_env
+
+
+@contextmanager
+def trusted_formulas() -> Iterator[None]:
+    """Load pickled models whose formulas use names from the code that fitted them.
+
+    A pickle is code: load only pickles you trust. Inside this block, a pickled model
+    whose formula fails the check of :func:`check_formula` (it was fitted with
+    ``trusted=True`` and calls a function of its author's) is rebuilt with the names
+    stored with it; outside, loading it raises :class:`~mlereg.exceptions.FormulaError`.
+
+    Examples
+    --------
+    >>> import mlereg as mr
+    >>> with mr.trusted_formulas():
+    ...     pass
+    """
+    token = _trusted.set(True)
+    try:
+        yield
+    finally:
+        _trusted.reset(token)
+
+
+def formulas_trusted() -> bool:
+    """Whether the code runs inside :func:`trusted_formulas`.
+
+    Examples
+    --------
+    >>> formulas_trusted()
+    False
+    """
+    return _trusted.get()
+
+
+def check_formula(formula: str, columns: Collection[Any]) -> None:
+    """Raise :class:`~mlereg.exceptions.FormulaError` unless ``formula`` uses only
+    ``columns`` and what :data:`FORMULA_FUNCTIONS` allows (see the module's text).
+
+    ``formula`` may be a whole formula (``"y ~ x | z + offset(log(t))"``) or a
+    right-hand side alone. Nothing in it is evaluated.
+
+    Examples
+    --------
+    >>> check_formula("y ~ x + Q('a b')", ["y", "x", "a b"])
+    >>> try:
+    ...     check_formula("y ~ x.__class__", ["y", "x"])
+    ... except FormulaError as exc:
+    ...     print(str(exc)[:48])
+    the formula 'y ~ x.__class__' uses 'x.__class__'
+    """
+    names = {str(c) for c in columns}
+    rest, offsets = split_offset_terms(formula)
+    for code in offsets:
+        _check_expression(code, names, formula)
+    if "~" in rest:
+        lhs, parts = split_parts(rest)
+        pieces = [lhs, *parts] if lhs else parts
+    else:
+        pieces = [rest]
+    for piece in pieces:
+        try:
+            tree = parse_formula(piece)
+        except patsy.PatsyError as exc:
+            raise FormulaError(f"cannot parse the formula {formula!r}: {exc.message}") from None
+        except RecursionError:
+            raise too_long(formula) from None
+        for code in _expressions(tree):
+            _check_expression(code, names, formula)
+
+
+def too_long(formula: str) -> FormulaError:
+    """The error for a formula of thousands of terms: patsy parses recursively, and
+    exhausts Python's stack.
+
+    Examples
+    --------
+    >>> str(too_long("y ~ a + b"))[:46]
+    "the formula is too long for patsy's parser (ab"
+    """
+    terms = formula.count("+") + 1
+    return FormulaError(
+        f"the formula is too long for patsy's parser (about {terms} terms): build the"
+        " design as an array and use the array interface (Model(y, X)), or group terms"
+    )
+
+
+def _expressions(tree: Any) -> Iterator[str]:
+    """The Python code of each variable term in patsy's parse tree (walked with a
+    stack: the tree of a long formula is deep)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if node.type == "PYTHON_EXPR":
+            yield node.token.extra
+        stack.extend(reversed(node.args))
+
+
+def _check_expression(code: str, columns: set[str], formula: str) -> None:
+    try:
+        tree = ast.parse(code.strip(), mode="eval")
+    except SyntaxError:
+        raise FormulaError(f"cannot parse {code!r} in the formula {formula!r}") from None
+    for node in ast.walk(tree):
+        bad = _refused(node, columns)
+        if bad is not None:
+            raise _refusal(bad, columns, formula)
+
+
+def _refused(node: ast.AST, columns: set[str]) -> str | None:
+    """The text of ``node`` if a checked formula may not hold it, else None."""
+    if isinstance(node, _PLAIN):
+        return None
+    if isinstance(node, ast.keyword):
+        return "**" if node.arg is None else None
+    if isinstance(node, ast.Constant):
+        ok = node.value is None or isinstance(node.value, (bool, int, float, complex, str))
+        return None if ok else ast.unparse(node)
+    if isinstance(node, ast.Name):
+        return None if node.id in columns or node.id in _NAMES else node.id
+    if isinstance(node, ast.Attribute):
+        base = node.value
+        numpy = isinstance(base, ast.Name) and base.id in ("np", "numpy")
+        allowed = numpy and base.id not in columns and node.attr in _NUMPY
+        return None if allowed else ast.unparse(node)
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Name):
+            if func.id in columns or func.id not in _NAMES - {"np", "numpy"}:
+                return func.id
+            if func.id == "Q":
+                return _refused_q(node, columns)
+            return None
+        return None if isinstance(func, ast.Attribute) else ast.unparse(node)
+    return ast.unparse(node)
+
+
+def _refused_q(node: ast.Call, columns: set[str]) -> str | None:
+    """``Q`` looks its argument up by name: it must be a column's name, as text."""
+    args = node.args
+    if (
+        len(args) == 1
+        and not node.keywords
+        and isinstance(args[0], ast.Constant)
+        and isinstance(args[0].value, str)
+        and args[0].value in columns
+    ):
+        return None
+    return ast.unparse(node)
+
+
+def _refusal(token: str, columns: set[str], formula: str) -> FormulaError:
+    close = difflib.get_close_matches(token, sorted(columns), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return FormulaError(
+        f"the formula {formula!r} uses {token!r}, which is neither a column of the data nor"
+        " a function formulas may call (mlereg.FORMULA_FUNCTIONS lists them)"
+        f"{hint}; pass trusted=True to let a formula you trust use names from your code"
+    )
