@@ -171,6 +171,31 @@ class RegressionResults(LikelihoodResults):
             return "R-squared", finite_or_nan(self.rsquared)
         return "Pseudo R-squared", finite_or_nan(self.pseudo_rsquared)
 
+    @cached_property
+    def bse(self) -> pd.Series:
+        """Standard errors. Model-based ones are sqrt(scale) times the row norms of the
+        covariance root F (F F' = the unscaled covariance, from the fit's factorisation):
+        the same numbers as the square roots of the covariance diagonal, but without
+        squaring through the range of a double, so that a column scaled by 1e200 (a
+        variance of 1e-400, 0 in double) still gets its standard error 1e-200 / c."""
+        root = self.fit_record.cov_root
+        params = self.fit_record.params
+        keep = ~np.isnan(params)
+        if (
+            self.cov_type != "nonrobust"
+            or root is None
+            or len(self.params) != len(params)
+            or root.shape[0] != int(keep.sum())
+        ):
+            return super().bse
+        big = np.max(np.abs(root), axis=1, initial=0.0)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            unit = np.where(big > 0, big, 1.0)
+            norms = big * np.sqrt(np.sum(np.square(root / unit[:, None]), axis=1))
+            se = np.full(len(params), np.nan)
+            se[keep] = np.sqrt(self.fit_record.scale) * norms
+        return pd.Series(se, index=self.params.index, name="bse")
+
     # --- fit quality ----------------------------------------------------------------------
     @cached_property
     def deviance(self) -> float:

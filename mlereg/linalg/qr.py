@@ -7,14 +7,17 @@ and Wampler5 need. ``fit_least_squares`` takes the normal equations instead wher
 problem is large and well conditioned. The QR reads X in row blocks (:mod:`.blocks`)
 and never copies it.
 
-Rank deficiency is decided with the pivoted QR: a column whose scaled R diagonal is
-below ``RANK_TOL`` times the largest is aliased (an exact linear combination of the
-columns before it in pivot order), as R's ``lm`` reports NA for it.
+Rank deficiency is decided with the pivoted QR of the columns scaled to unit norm: a
+column whose R diagonal is at most a tolerance times the largest is aliased (a linear
+combination of the columns before it in pivot order, to that tolerance), as R's ``lm``
+reports NA for it. On unit-norm columns the decision does not change when a column is
+rescaled, and the diagonal moves with the row order only by rounding (about 1e-16 of
+R_11), so it is the same for any row order unless it falls within ~1e-16 of the edge.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.linalg as sla
@@ -27,6 +30,18 @@ from .tuning import tuning
 # the column is treated as aliased. Exact collinearity gives ~1e-16; the hardest
 # full-rank NIST problem (Filip, a degree-10 polynomial) gives 1.3e-9.
 RANK_TOL = 1e-11
+
+# The tolerance of the fits by IRLS (GLMs), whose Newton steps and standard errors have no
+# extended-precision refinement: R's ``lm`` tolerance. Beyond a condition of 1e7 of the
+# weighted, equilibrated design the information matrix has condition 1e14 and the fit's
+# digits are rounding (a near-singular probit at 1.1e-8 went to beta ~ 1e13 and changed
+# with the row order). Least squares keeps RANK_TOL: its refinement solves Filip (1.2e-9)
+# to the certified digits; between the two it warns instead (NEAR_SINGULAR_TOL).
+ALIAS_TOL = 1e-7
+
+# A pivoted R diagonal ratio below this (condition of the equilibrated design above 1e7)
+# makes a kept fit "near-singular": the estimates of the columns involved carry few digits.
+NEAR_SINGULAR_TOL = 1e-7
 
 # The QR path's blocks are a quarter of the tuning's block_bytes: it holds a block and its copy in
 # long double at times, and at n = 1e5, p = 10 full-size blocks came to 0.7-0.9x X.
@@ -88,6 +103,12 @@ def _blocked_r(
     return R
 
 
+def _rank(R: np.ndarray, tol: float) -> int:
+    """Columns of a pivoted R with |R_jj| above ``tol * |R_11|``."""
+    d = np.abs(np.diag(R))
+    return int(np.sum(d > tol * d[0])) if d.size and d[0] > 0 else 0
+
+
 def _column_max(X: np.ndarray) -> np.ndarray:
     """The largest |X_ij| of each column, on row blocks; ``inf`` for a column of zeros
     or of subnormal numbers only (below 2.2e-308, with a few bits of precision at most:
@@ -115,6 +136,7 @@ class PivotedQR:
     Attributes
     ----------
     R, piv, scale, rank : the pivoted factor, its column order, s and the numerical rank.
+    tol : the rank tolerance: a column whose |R_jj| is at most ``tol * |R_11|`` is aliased.
     r0 : R0 (p x p, unit-norm columns, unpivoted), for :meth:`subset`.
     qtb0, qtb : Q'(diag(sw) b) and Q2' Q'(diag(sw) b) for the right-hand side b given
         to :meth:`of` (``None`` without one).
@@ -127,10 +149,16 @@ class PivotedQR:
     r0: np.ndarray
     qtb0: np.ndarray | None = None
     qtb: np.ndarray | None = None
+    tol: float = RANK_TOL
 
     @classmethod
     def of(
-        cls, X: np.ndarray, *, w: np.ndarray | None = None, b: np.ndarray | None = None
+        cls,
+        X: np.ndarray,
+        *,
+        w: np.ndarray | None = None,
+        b: np.ndarray | None = None,
+        tol: float = RANK_TOL,
     ) -> PivotedQR:
         """Factorise diag(sqrt(w)) X (``w=None``: X itself), with the right-hand side
         ``b`` (weighted the same way) carried along for :meth:`lstsq`.
@@ -147,19 +175,38 @@ class PivotedQR:
         big = _column_max(X)  # divides X first: no squares under- or overflow
         R = _blocked_r(X, sw, b, big)
         p = X.shape[1]
-        return cls._from_r(R[:p, :p], None if b is None else R[:p, p], big)
+        return cls._from_r(R[:p, :p], None if b is None else R[:p, p], big, tol)
 
     @classmethod
-    def _from_r(cls, R0: np.ndarray, qtb0: np.ndarray | None, big: np.ndarray) -> PivotedQR:
+    def _from_r(
+        cls, R0: np.ndarray, qtb0: np.ndarray | None, big: np.ndarray, tol: float = RANK_TOL
+    ) -> PivotedQR:
         """Equilibrate R0 (the R of A / big) to unit-norm columns and pivot it."""
         norms = np.linalg.norm(R0, axis=0)
         norms[norms == 0] = 1.0
         r0 = R0 / norms
         Q2, R, piv = sla.qr(r0, pivoting=True)
-        d = np.abs(np.diag(R))
-        rank = int(np.sum(d > RANK_TOL * d[0])) if d.size and d[0] > 0 else 0
         qtb = None if qtb0 is None else Q2.T @ qtb0
-        return cls(R, piv, big * norms, rank, r0, qtb0, qtb)
+        return cls(R, piv, big * norms, _rank(R, tol), r0, qtb0, qtb, tol)
+
+    def with_tol(self, tol: float) -> PivotedQR:
+        """The same factorisation with the rank decided at tolerance ``tol``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.c_[np.ones(4), [0.0, 1, 2, 3], [0.0, 1, 2, 3 + 1e-9]]
+        >>> PivotedQR.of(X).rank, PivotedQR.of(X).with_tol(1e-7).rank
+        (3, 2)
+        """
+        return replace(self, rank=_rank(self.R, tol), tol=tol)
+
+    @property
+    def diagonal_ratio(self) -> float:
+        """|R_pp| / |R_11|: about the reciprocal condition number of the equilibrated
+        design (within a factor of a few p); 0 for a design of zeros."""
+        d = np.abs(np.diag(self.R))
+        return float(d[-1] / d[0]) if d.size and d[0] > 0 else 0.0
 
     def subset(self, columns: np.ndarray) -> PivotedQR:
         """The factorisation of A's ``columns`` alone (with the same right-hand side),
@@ -168,7 +215,8 @@ class PivotedQR:
         k = len(columns)
         M = self.r0[:, columns] if self.qtb0 is None else np.c_[self.r0[:, columns], self.qtb0]
         R = np.triu(sla.qr(M, mode="r")[0][: M.shape[1]])
-        return self._from_r(R[:k, :k], None if self.qtb0 is None else R[:k, k], self.scale[columns])
+        qtb0 = None if self.qtb0 is None else R[:k, k]
+        return self._from_r(R[:k, :k], qtb0, self.scale[columns], self.tol)
 
     @property
     def aliased(self) -> np.ndarray:
@@ -197,7 +245,7 @@ class PivotedQR:
                 for b in basis:
                     v -= (b @ v) * b
             d[j] = np.linalg.norm(v)
-            if d[j] > RANK_TOL * max(1.0, np.linalg.norm(RP[:, j])) and len(basis) < self.rank:
+            if d[j] > self.tol * max(1.0, np.linalg.norm(RP[:, j])) and len(basis) < self.rank:
                 basis.append(v / d[j])
             else:
                 d[j] = 0.0
@@ -326,6 +374,13 @@ NORMAL_EQUATIONS_RCOND = 1e-8
 NORMAL_EQUATIONS_REFINE_BELOW = 1e-3
 
 
+# Below this reciprocal condition estimate of an equilibrated X'X (cond(X) above ~300)
+# the inverse of its Cholesky factor is off by cond(X)^2 eps > 1e-11 relative: covariance
+# matrices are then taken from a QR of the design, off by cond(X) eps only (statsmodels'
+# pinv of X does as well: 1e-11 at cond 5e5).
+COVARIANCE_QR_BELOW = 1e-5
+
+
 @dataclass(frozen=True)
 class LeastSquaresFit:
     """Solution of min ||y - X b||.
@@ -342,6 +397,10 @@ class LeastSquaresFit:
         F with F F' = ``cov_unscaled`` (see :meth:`GramSystem.inverse_root`).
     method : str
         ``"cholesky"`` (normal equations with iterative refinement) or ``"qr"``.
+    diagonal_ratio : float
+        |R_pp| / |R_11| of the pivoted QR of the kept, equilibrated columns (about the
+        reciprocal condition number); the normal equations give sqrt(rcond) of the
+        equilibrated X'X, which is within a few p of it.
     """
 
     coef: np.ndarray
@@ -349,6 +408,7 @@ class LeastSquaresFit:
     cov_unscaled: np.ndarray
     cov_root: np.ndarray
     method: str
+    diagonal_ratio: float = 1.0
 
 
 def _normal_equations(X: np.ndarray, y: np.ndarray, refine: int = 3) -> LeastSquaresFit | None:
@@ -377,8 +437,15 @@ def _normal_equations(X: np.ndarray, y: np.ndarray, refine: int = 3) -> LeastSqu
         b = b + db
         if np.max(np.abs(db)) <= 1e-15 * np.max(np.abs(b)):
             break
-    root = triangular_inverse(U, lower=False) / d[:, None]  # D^-1 U^-1
-    return LeastSquaresFit(b, np.array([], dtype=int), root @ root.T, root, "cholesky")
+    if rcond < COVARIANCE_QR_BELOW:
+        # the inverse from U carries cond(X)^2 rounding (a column rescaled by 7.3 moved
+        # the SEs by 1e-5 relative at cond 5e5): take it from the QR of X (cond(X) only)
+        # at the cost of one more pass over X, for ill-conditioned designs only
+        root = PivotedQR.of(X).inverse_root()
+    else:
+        root = triangular_inverse(U, lower=False) / d[:, None]  # D^-1 U^-1
+    empty = np.array([], dtype=int)
+    return LeastSquaresFit(b, empty, root @ root.T, root, "cholesky", float(np.sqrt(rcond)))
 
 
 def fit_least_squares(X: np.ndarray, y: np.ndarray) -> LeastSquaresFit:
@@ -413,4 +480,4 @@ def fit_least_squares(X: np.ndarray, y: np.ndarray) -> LeastSquaresFit:
         qr = qr.subset(columns)
     b, qr = least_squares(X, y, qr=qr, columns=columns)
     root = qr.inverse_root()
-    return LeastSquaresFit(b, aliased, root @ root.T, root, "qr")
+    return LeastSquaresFit(b, aliased, root @ root.T, root, "qr", qr.diagonal_ratio)

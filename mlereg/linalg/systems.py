@@ -13,12 +13,18 @@ import scipy.linalg as sla
 from scipy.linalg import lapack
 
 from .blocks import weighted_gram
-from .qr import PivotedQR, triangular_inverse
+from .qr import COVARIANCE_QR_BELOW, PivotedQR, triangular_inverse
 
 # If the Cholesky factor of the equilibrated Gram matrix has a diagonal ratio below
 # this, cond(X'WX) > 1e12 and the normal equations would lose more than ~4 digits:
 # take the QR path instead.
 CHOL_RATIO_TOL = 1e-6
+
+# The Cholesky factor gives the pivoted R of the equilibrated design to about 1% at a
+# diagonal ratio of 1e-7 (rounding of X'WX, ~1e-16, against a squared ratio of 1e-14):
+# an estimate more than this factor above a rank tolerance settles "full rank" without
+# the QR; closer to it, the QR of sqrt(W) X decides (off by ~1e-9 relative there).
+SCREEN_MARGIN = 100.0
 
 
 class GramSystem:
@@ -76,6 +82,39 @@ class GramSystem:
             self._qr = PivotedQR.of(self.X, w=self.w)  # on row blocks: no copy of X
         return self._qr
 
+    def aliased(self, tol: float) -> np.ndarray:
+        """Aliased columns at rank tolerance ``tol`` (see :class:`PivotedQR`): decided by
+        the pivoted QR of sqrt(W) X on unit-norm columns unless the Cholesky factor
+        shows the diagonal ratio far above ``tol``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.c_[np.ones(4), [0.0, 1, 2, 3], [0.0, 1, 2, 3 + 1e-9]]
+        >>> GramSystem(X, np.ones(4)).aliased(1e-7).tolist()
+        [2]
+        """
+        if self._chol is not None:
+            # L' is an R factor of the equilibrated sqrt(W) X; pivoting it is O(p^3)
+            R = sla.qr(self._chol[0].T, mode="r", pivoting=True)[0]
+            dr = np.abs(np.diag(R))
+            if dr[-1] > SCREEN_MARGIN * tol * dr[0]:
+                return np.array([], dtype=int)
+            if self.w is None:
+                raise RuntimeError("the weights were released: the rank cannot be decided")
+        return self.qr().with_tol(tol).aliased
+
+    def rcond(self) -> float:
+        """An estimate of the reciprocal condition number of the equilibrated X'WX
+        (LAPACK ``dpocon`` on the Cholesky factor; the squared pivoted-QR diagonal ratio
+        when the QR solves the system)."""
+        if self._chol is None:
+            return self.qr().diagonal_ratio ** 2
+        L = self._chol[0]
+        Gs = L @ L.T
+        rcond, info = lapack.dpocon(L.T, np.linalg.norm(Gs, 1))
+        return float(rcond) if info == 0 else 0.0
+
     @property
     def rank(self) -> int:
         """Numerical rank; the QR is only computed if Cholesky was not trusted."""
@@ -108,9 +147,12 @@ class GramSystem:
         >>> bool(np.allclose(F @ F.T, np.linalg.inv(X.T @ X)))
         True
         """
-        if self._chol is not None:
+        if self._chol is not None and (self.w is None or self.rcond() >= COVARIANCE_QR_BELOW):
             L, d = self._chol
             return triangular_inverse(L, lower=True).T / d[:, None]
+        # ill-conditioned: the inverse of the Cholesky factor of X'WX carries cond(X)^2
+        # rounding (a column rescaled by 7.3 moved logit SEs by 2e-5 at cond 5e5); the QR
+        # of sqrt(W) X, one more pass over X, carries cond(X) only
         return self.qr().inverse_root()
 
     def inverse(self) -> np.ndarray:

@@ -40,6 +40,7 @@ from ..inference.fitrecord import Fit
 from ..inference.regression import RegressionResults
 from ..inference.results import degenerate_inference
 from ..linalg import threads
+from ..linalg.qr import ALIAS_TOL, COVARIANCE_QR_BELOW, NEAR_SINGULAR_TOL
 from ..linalg.vectors import constant_vector, is_constant_one
 from ..optim import penalty as penalty_mod
 from ..optim.newton import NewtonResult, newton
@@ -306,12 +307,13 @@ class SingleIndexModel(LikelihoodModel):
         return reduced
 
     def _aliased(self, on_singular: str, start: Any = None) -> np.ndarray:
-        """Indices of aliased columns, decided on the starting weighted Gram matrix
-        (``start``: the result of ``self.start_system(self.exog)`` if already computed)."""
+        """Indices of aliased columns, decided at the starting weights by the pivoted QR
+        of the weighted design on unit-norm columns at R's ``lm`` tolerance
+        (:data:`mlereg.linalg.qr.ALIAS_TOL`), so that neither the row order nor a column's
+        scale changes the decision (``start``: the result of
+        ``self.start_system(self.exog)`` if already computed)."""
         system, _ = self.start_system(self.exog) if start is None else start
-        if system.rank == self.exog.shape[1]:
-            return np.array([], dtype=int)
-        aliased = system.qr().aliased
+        aliased = system.aliased(ALIAS_TOL)
         self._report_aliased(aliased, on_singular)
         return aliased
 
@@ -471,8 +473,29 @@ class SingleIndexModel(LikelihoodModel):
         system = res.information if method == "irls" else None
         if not isinstance(system, linalg.GramSystem):
             system = linalg.GramSystem(X, self.weights_at_eta(eta, information))
+        elif system.w is None and system.rcond() < COVARIANCE_QR_BELOW:
+            # the solver released the weights; the QR of sqrt(W) X needs them back
+            W = self.weights_at_eta(eta, information)
+            system = linalg.GramSystem(X, W, system.gram)
         cov_root = system.inverse_root()
+        self._warn_near_singular(system, res)
         return cov_root @ cov_root.T, cov_root
+
+    def _warn_near_singular(self, system: linalg.GramSystem, res: NewtonResult) -> None:
+        """Warn when the information at the estimate is near-singular: the equilibrated
+        weighted design has condition above 1 / NEAR_SINGULAR_TOL (the weights at the
+        estimate can make a design that was fine at the start nearly singular)."""
+        rcond = system.rcond()
+        if rcond >= NEAR_SINGULAR_TOL**2 or not res.x.size:
+            return
+        warnings.warn(
+            f"the information matrix at the estimate is near-singular (condition number of"
+            f" the weighted, equilibrated design about {1 / np.sqrt(max(rcond, 1e-300)):.1e},"
+            f" above {1 / NEAR_SINGULAR_TOL:.0e}): the estimates and standard errors carry"
+            " few correct digits; remove nearly collinear columns or rescale them",
+            RankDeficiencyWarning,
+            stacklevel=5,
+        )
 
     def _scale(self, mu: np.ndarray, rank: int, pearson: float | None = None) -> float:
         """Pearson chi^2 / df_resid for families with a dispersion, else 1 (``pearson``:
@@ -594,8 +617,26 @@ class SingleIndexModel(LikelihoodModel):
             messages=self.messages + tuple(messages),
         )
         res.penalty = penalty_mod.as_penalty(penalty)
-        problem = degenerate_inference(res)
+        problem = degenerate_inference(res) or _variance_out_of_range(res)
         if problem is not None:
             warnings.warn(problem, DegenerateInferenceWarning, stacklevel=2)
             res.messages = (*res.messages, problem)
         return res
+
+
+def _variance_out_of_range(res: RegressionResults) -> str | None:
+    """A sentence naming the coefficients whose variance is 0 or infinite in double
+    while their standard error (from the covariance's root) is finite: a column scaled
+    by 1e200 has variance 1e-400. The standard errors are right; ``cov_params()`` is not.
+    """
+    se = res.bse.to_numpy()
+    var = np.diag(res.cov_params().to_numpy())
+    bad = (np.isfinite(se) & (se > 0)) & ((var == 0) | np.isinf(var))
+    if not np.any(bad):
+        return None
+    names = [n for n, b in zip(res.param_names, bad, strict=True) if b]
+    return (
+        f"the variances of {names} are outside the range of a double (0 or infinite in"
+        " cov_params()): their standard errors, from the covariance's root, are correct,"
+        " but rescale those predictors before using the covariance matrix"
+    )
