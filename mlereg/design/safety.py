@@ -241,10 +241,28 @@ def _check_expression(code: str, columns: set[str], formula: str) -> None:
         tree = ast.parse(code.strip(), mode="eval")
     except SyntaxError:
         raise FormulaError(f"cannot parse {code!r} in the formula {formula!r}") from None
-    for node in ast.walk(tree):
-        bad = _refused(node, columns)
-        if bad is not None:
-            raise _refusal(bad, columns, formula)
+    try:
+        bad = _first_refusal(tree, columns)
+    except RecursionError:
+        raise too_long(formula) from None
+    if bad is not None:
+        raise _refusal(bad, columns, formula)
+
+
+# refused whole: what is inside them is theirs (a lambda's argument is no column)
+_OPAQUE = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _first_refusal(node: ast.AST, columns: set[str]) -> str | None:
+    """The text of the first innermost node a checked formula may not hold (the name
+    ``__import__`` rather than the whole chain of calls on it), else None."""
+    opaque = isinstance(node, _OPAQUE) or (isinstance(node, ast.keyword) and node.arg is None)
+    if not opaque:
+        for child in ast.iter_child_nodes(node):
+            inner = _first_refusal(child, columns)
+            if inner is not None:
+                return inner
+    return _refused(node, columns)
 
 
 def _refused(node: ast.AST, columns: set[str]) -> str | None:

@@ -1,0 +1,230 @@
+"""Formulas and pickles are not a way in: a formula is checked before anything in it is
+evaluated, and a pickled model's formula again when it loads."""
+
+from __future__ import annotations
+
+import io
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mlereg as mr
+from mlereg.design.safety import check_formula
+from mlereg.exceptions import FormulaError
+
+
+@pytest.fixture()
+def df():
+    rng = np.random.default_rng(11)
+    n = 60
+    out = pd.DataFrame(
+        {
+            "x1": rng.uniform(1, 4, n),
+            "x2": rng.normal(size=n),
+            "g": rng.choice(["a", "b", "c"], n),
+            "t": rng.uniform(0.5, 2, n),
+        }
+    )
+    out["y"] = 1 + 0.5 * out.x1 - out.x2 + rng.normal(size=n)
+    out["k"] = rng.poisson(np.exp(0.3 * out.x1) * out.t)
+    out["a b"] = rng.normal(size=n)
+    return out
+
+
+def _writer(path):
+    return f"I(x1*0 + __import__('pathlib').Path({str(path)!r}).write_text('x'))"
+
+
+def test_the_file_write_of_a_formula_does_not_happen(df, tmp_path):
+    path = tmp_path / "pwned"
+    with pytest.raises(FormulaError, match="uses '__import__'.*trusted=True"):
+        mr.ols(f"y ~ x1 + {_writer(path)}", df)
+    with pytest.raises(FormulaError, match="uses '__import__'"):
+        mr.HetGaussian.from_formula(f"y ~ x1 | {_writer(path)}", df)
+    with pytest.raises(FormulaError, match="uses '__import__'"):
+        mr.poisson(f"k ~ x1 + offset({_writer(path)[2:-1]})", df)
+    assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    ("term", "token"),
+    [
+        ("x1.__class__", "x1.__class__"),
+        ("I(x1[0])", "x1[0]"),
+        ("I((lambda v: v)(x1))", "lambda v: v"),
+        ("I([v for v in x1])", "[v for v in x1]"),
+        ("I(getattr(x1, 'mean')())", "getattr"),
+        ("Q('__builtins__')", "Q('__builtins__')"),
+        ("I(np.random.seed(1) or x1)", "np.random"),
+        ("I(np.load('f.npy'))", "np.load"),
+        ("I(np.log(**{'x': x1}))", "**"),
+        ("I(x1(2))", "x1"),
+        ("I(np.log(x1).sum())", "np.log(x1).sum"),
+        ("I(eval('x1'))", "eval"),
+        ("I(open)", "open"),
+        ("I(b'x')", "b'x'"),
+    ],
+)
+def test_anything_else_is_refused_naming_the_token(df, term, token):
+    with pytest.raises(FormulaError) as info:
+        mr.ols(f"y ~ x1 + {term}", df)
+    assert f"uses {token!r}" in str(info.value)
+
+
+def test_a_misspelt_column_gets_a_suggestion(df):
+    with pytest.raises(FormulaError, match="uses 'x11'.*did you mean 'x1'"):
+        mr.ols("y ~ x11", df)
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "y ~ np.log(x1) + numpy.sqrt(x1) + log(x1) + exp(x2 / 10) + abs(x2)",
+        "y ~ center(x1) + standardize(x2) + scale(x2) + bs(x1, df=4)",
+        "y ~ cr(x1, df=4, constraints='center')",
+        "y ~ C(g, Treatment('b')) + C(g, levels=['c', 'b', 'a']):x1",
+        "y ~ Q('a b') + I(x1 > 2) + I(x2 ** 2) + I(np.where(x1 > 2, 1.0, 0.0)) - 1",
+        "y ~ (x1 + x2 + g) ** 2 + I(np.pi * x1) + round(x2, 1) + max(x1.size, 0)",
+    ],
+)
+def test_the_allowed_formulas_fit_as_patsy_evaluates_them(df, formula):
+    # the same formula, trusted (patsy's evaluation in the caller's frame), gives the
+    # same design
+    if "max(x1.size" in formula:  # attribute access is refused even of a column
+        with pytest.raises(FormulaError, match="uses 'x1.size'"):
+            mr.ols(formula, df)
+        return
+    checked = mr.ols(formula, df)
+    names = {"np": np, "numpy": np, "log": np.log, "exp": np.exp}
+    trusted = mr.ols(formula, df, eval_env=names)
+    assert checked.exog_names == trusted.exog_names
+    np.testing.assert_array_equal(checked.exog, trusted.exog)
+
+
+def test_offsets_and_exposure_in_checked_formulas(df):
+    res = mr.poisson("k ~ x1 + offset(np.log(t))", df).fit()
+    ref = mr.poisson("k ~ x1", df, exposure="t").fit()
+    np.testing.assert_allclose(res.params, ref.params, rtol=1e-10)
+    np.testing.assert_allclose(res.predict(df.iloc[:5]), ref.predict(df.iloc[:5]), rtol=1e-10)
+
+
+def test_trusted_and_eval_env_opt_in_to_the_callers_names(df):
+    kk = 3.0  # noqa: F841 - used by the formulas
+
+    def twice(v):
+        return 2 * v
+
+    with pytest.raises(FormulaError, match="uses 'kk'"):
+        mr.ols("y ~ I(x1 * kk)", df)
+    a = mr.ols("y ~ I(x1 * kk) + twice(x2)", df, trusted=True).fit()
+    b = mr.OLS.from_formula("y ~ I(x1 * kk) + twice(x2)", df, trusted=True).fit()
+    names = {"kk": 3.0, "twice": twice}
+    c = mr.OLS.from_formula("y ~ I(x1 * kk) + twice(x2)", df, eval_env=names)
+    d = mr.ols("y ~ I(3 * x1) + I(2 * x2)", df).fit()
+    for res in (a, b, c.fit()):
+        np.testing.assert_allclose(res.fittedvalues, d.fittedvalues, rtol=1e-12)
+    with pytest.raises(TypeError, match="eval_env must be"):
+        mr.ols("y ~ x1", df, eval_env="k")
+
+
+class _Recording(pickle.Unpickler):
+    """Records the globals a pickle loads."""
+
+    def __init__(self, data: bytes):
+        super().__init__(io.BytesIO(data))
+        self.seen: set[tuple[str, str]] = set()
+
+    def find_class(self, module, name):
+        self.seen.add((module, name))
+        return super().find_class(module, name)
+
+
+def _genuine_globals(data: bytes) -> set[tuple[str, str]]:
+    """The (module, name) pairs a genuine pickle loads."""
+    loader = _Recording(data)
+    loader.load()
+    return loader.seen
+
+
+class _Restricted(pickle.Unpickler):
+    """Allows only the globals a genuine pickle of the same results needs."""
+
+    def __init__(self, data: bytes, allowed: set[tuple[str, str]]):
+        super().__init__(io.BytesIO(data))
+        self.allowed = allowed
+
+    def find_class(self, module, name):
+        if (module, name) not in self.allowed:
+            raise pickle.UnpicklingError(f"{module}.{name} refused")
+        return super().find_class(module, name)
+
+
+def test_an_edited_pickle_does_not_run_its_formula(df, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "pwned"
+    honest = "I(x1 * 1.0 + 0.0 * x2 + 0.0 * x2 + 0.0 * x2 + 0.0 * x2 + 0.0 * x2 + 0.0 * x2)"
+    attack = "I(x1*0 + __import__('pathlib').Path('pwned').write_text('x'))"
+    attack = attack.ljust(len(honest))
+    assert len(attack) == len(honest)
+    res = mr.ols(f"y ~ {honest}", df).fit()
+    data = pickle.dumps(res)
+    allowed = _genuine_globals(data)
+    assert _Restricted(data, allowed).load().params.equals(res.params)
+    edited = data.replace(honest.encode(), attack.encode())
+    assert edited != data
+    with pytest.raises(FormulaError, match="loading a pickled model.*__import__"):
+        _Restricted(edited, allowed).load()
+    with pytest.raises(FormulaError, match="loading a pickled model"):
+        pickle.loads(edited)
+    assert not path.exists()
+
+
+def test_an_edited_environment_in_a_pickle_is_not_used(df):
+    res = mr.ols("y ~ np.log(x1)", df).fit()
+    builder = res.model.design.builder
+    state = builder.__getstate__()
+    assert state["env"] == {}  # a checked formula stores no names
+    state["env"] = {"np": ("module", "os"), "log": ("object", print)}
+    back = type(builder).__new__(type(builder))
+    back.__setstate__(state)
+    new = df.iloc[:4]
+    np.testing.assert_array_equal(back.build(new), builder.build(new))
+    assert back._eval_env.namespace["np"] is np  # noqa: SLF001 - what the load resolved
+
+
+def scaled_log(v):
+    """A user's function, found by reference when a trusted pickle loads."""
+    return np.log(v) * 2
+
+
+def test_a_trusted_formula_pickles_and_loads_only_when_trusted(df):
+    res = mr.ols("y ~ scaled_log(x1) + x2", df, trusted=True).fit()
+    data = pickle.dumps(res)
+    with pytest.raises(FormulaError, match="uses 'scaled_log'.*trusted_formulas"):
+        pickle.loads(data)
+    with mr.trusted_formulas():
+        back = pickle.loads(data)
+    np.testing.assert_allclose(back.predict(df.iloc[:5]), res.predict(df.iloc[:5]), rtol=1e-14)
+    # outside the block, loading is checked again
+    with pytest.raises(FormulaError):
+        pickle.loads(data)
+
+
+def test_a_trusted_fit_of_an_allowed_formula_loads_checked(df):
+    res = mr.ols("y ~ np.log(x1) + C(g)", df, trusted=True).fit()
+    back = pickle.loads(pickle.dumps(res))
+    np.testing.assert_array_equal(back.predict(df), res.predict(df))
+
+
+def test_the_listed_functions():
+    assert {"C", "I", "Q", "center", "bs", "np.log", "numpy.exp", "log"} <= set(
+        mr.FORMULA_FUNCTIONS
+    )
+    assert not {"eval", "exec", "open", "getattr", "__import__", "np.load"} & set(
+        mr.FORMULA_FUNCTIONS
+    )
+    check_formula("s + f ~ x | z + offset(log(t))", ["s", "f", "x", "z", "t"])
+    with pytest.raises(FormulaError, match="cannot parse"):
+        check_formula("y ~ x +", ["y", "x"])
