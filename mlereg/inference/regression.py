@@ -35,6 +35,24 @@ def design_entries(design: Any, levels: tuple[Any, ...] | None) -> list[Entry]:
     return entries
 
 
+def variance_out_of_range(res: RegressionResults) -> str | None:
+    """A sentence naming the coefficients whose variance is 0 or infinite in double
+    while their standard error (from the covariance's root) is finite: a column scaled
+    by 1e200 has variance 1e-400. The standard errors are right; ``cov_params()`` is not.
+    """
+    se = res.bse.to_numpy()
+    var = np.diag(res.cov_params().to_numpy())
+    bad = (np.isfinite(se) & (se > 0)) & ((var == 0) | np.isinf(var))
+    if not np.any(bad):
+        return None
+    names = [n for n, b in zip(res.param_names, bad, strict=True) if b]
+    return (
+        f"the variances of {names} are outside the range of a double (0 or infinite in"
+        " cov_params()): their standard errors, from the covariance's root, are correct,"
+        " but rescale those predictors before using the covariance matrix"
+    )
+
+
 class RegressionResults(LikelihoodResults):
     """Results of a regression model (OLS, Logit, Poisson, GLM...).
 

@@ -164,6 +164,7 @@ class OLS(SingleIndexModel):
         aliased = lsq.aliased
         keep = np.setdiff1d(np.arange(p), aliased)
         self._report_aliased(aliased, options.on_singular, stacklevel=4)
+        self._report_near_singular(lsq.diagonal_ratio, stacklevel=4)
         beta = lsq.coef
         params = np.full(p, np.nan)
         params[keep] = beta
