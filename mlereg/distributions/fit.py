@@ -39,6 +39,7 @@ from ..inference.lrtest import LRTestResult, nested_lr
 from ..inference.profile import profile_interval
 from ..inference.results import LikelihoodResults
 from ..linalg import inv_psd
+from ..linalg.threads import one_blas_thread
 from ..optim.newton import NewtonResult, newton
 from ..optim.reparam import Bounds
 from .scipy_specs import scipy_spec
@@ -146,6 +147,7 @@ def _prepare(data: Any, name: str, kwargs: dict[str, Any]):
     return spec, x, extras, fixed
 
 
+@one_blas_thread()  # the whole fit: see one_blas_thread
 def fit_distribution(data: Any, name: str, **fixed: Any) -> DistributionResults:
     """Fit a univariate distribution by maximum likelihood.
 

@@ -31,23 +31,78 @@ _blas: dict[str, Any] = {}
 _blas_lock = threading.Lock()
 
 
-def _after_fork_in_child() -> None:
-    """A forked child has only the forking thread: no fit runs in it.
+# Fits under way, for a fork to wait on (see _before_fork): how many, whether a fork
+# waits, and how deep the current thread is in them.
+_fits: dict[str, Any] = {"active": 0, "forking": False}
+_fits_changed = threading.Condition()
+_depth = threading.local()
 
-    It inherits the pool object but not its threads (start a new one there), the BLAS
-    lock possibly held by a thread that does not exist in it (a new lock), and the
-    one-thread BLAS limit of fits running in the parent (the child's own setting back).
+
+def _before_fork() -> None:
+    """Wait, before a fork, until no fit runs in another thread.
+
+    OpenBLAS shuts its threads down just before a fork; a BLAS call under way in
+    another thread could then wait forever (numpy#30092), and the parent's fit never
+    returned. Holding BLAS to one thread during the fit was not enough (a logit fit
+    still stopped in a dot product in 4 of 5 runs of the test), so the fork waits for
+    the fits running in other threads to end, and fits starting meanwhile wait for the
+    fork.
     """
-    global _blas_lock
+    own = getattr(_depth, "n", 0)  # a fork from inside a fit does not wait for itself
+    with _fits_changed:
+        _fits["forking"] = True
+        while _fits["active"] > own:
+            _fits_changed.wait()
+
+
+def _after_fork_in_parent() -> None:
+    with _fits_changed:
+        _fits["forking"] = False
+        _fits_changed.notify_all()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child has only the forking thread: no fit of another thread runs in it.
+
+    It inherits the pool object but not its threads (start a new one there), the locks
+    possibly held by threads that do not exist in it (new ones), the count of fits of
+    other threads (only the forking thread's remain), and the one-thread BLAS limit of
+    fits running in the parent (the child's own setting back).
+    """
+    global _blas_lock, _fits_changed
     _pool.clear()
     _blas_lock = threading.Lock()
     _blas["depth"] = 0
+    _fits_changed = threading.Condition()
+    _fits.update(active=getattr(_depth, "n", 0), forking=False)
     limiter = _blas.pop("limiter", None)
     if limiter is not None:
         limiter.restore_original_limits()
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
+os.register_at_fork(
+    before=_before_fork,
+    after_in_parent=_after_fork_in_parent,
+    after_in_child=_after_fork_in_child,
+)
+
+
+@contextmanager
+def _fit_under_way() -> Iterator[None]:
+    """Count this block as a fit for :func:`_before_fork` (a fork under way first ends)."""
+    depth = getattr(_depth, "n", 0)
+    with _fits_changed:
+        while _fits["forking"] and depth == 0:  # nested blocks are already counted in
+            _fits_changed.wait()
+        _fits["active"] += 1
+    _depth.n = depth + 1
+    try:
+        yield
+    finally:
+        _depth.n = depth
+        with _fits_changed:
+            _fits["active"] -= 1
+            _fits_changed.notify_all()
 
 
 def _blas_controller() -> Any:
@@ -64,11 +119,14 @@ def _blas_controller() -> Any:
 
 @contextmanager
 def one_blas_thread() -> Iterator[None]:
-    """While a pass over row blocks runs, BLAS calls use one thread each: the blocks
-    are a few MiB, too small for BLAS threads to pay off (they were slower and
-    erratic), and row threads share the cores among the blocks instead. Reference-
-    counted, so fits running at the same time in several threads restore the user's
-    setting only when the last one finishes.
+    """While a fit runs, BLAS calls use one thread each: the row blocks are a few MiB,
+    too small for BLAS threads to pay off (they were slower and erratic), and row
+    threads share the cores among the blocks instead; and a fork from another thread
+    waits for the fit to end instead of stopping it (see :func:`_before_fork`).
+    Reference-counted, so fits
+    running at the same time in several threads restore the user's setting only when
+    the last one finishes (without threadpoolctl BLAS keeps its threads). A fork waits
+    for the fits of other threads to end.
 
     Examples
     --------
@@ -77,19 +135,21 @@ def one_blas_thread() -> Iterator[None]:
     """
     ctl = _blas_controller()
     if ctl is None:
-        yield
+        with _fit_under_way():
+            yield
         return
-    with _blas_lock:
-        if _blas.get("depth", 0) == 0:
-            _blas["limiter"] = ctl.limit(limits=1, user_api="blas")
-        _blas["depth"] = _blas.get("depth", 0) + 1
-    try:
-        yield
-    finally:
+    with _fit_under_way():
         with _blas_lock:
-            _blas["depth"] -= 1
-            if _blas["depth"] == 0:
-                _blas.pop("limiter").restore_original_limits()
+            if _blas.get("depth", 0) == 0:
+                _blas["limiter"] = ctl.limit(limits=1, user_api="blas")
+            _blas["depth"] = _blas.get("depth", 0) + 1
+        try:
+            yield
+        finally:
+            with _blas_lock:
+                _blas["depth"] -= 1
+                if _blas["depth"] == 0:
+                    _blas.pop("limiter").restore_original_limits()
 
 
 def _default_threads() -> int:
@@ -203,7 +263,18 @@ def run_blocks(run: Callable[[list[int]], list[T]], starts: list[int], nthreads:
             return run(starts)
         k = -(-len(starts) // nthreads)
         chunks = [starts[i : i + k] for i in range(0, len(starts), k)]
-        # each chunk in a copy of the caller's context (its tuning, see linalg.tuning)
+        # each chunk in a copy of the caller's context (its tuning, see linalg.tuning),
+        # and counted in the caller's fit: a fork waiting for that fit must not also
+        # hold up the row threads that finish it
         calls = [contextvars.copy_context() for _ in chunks]
-        results = pool(nthreads).map(lambda c, chunk: c.run(run, chunk), calls, chunks)
+        depth = getattr(_depth, "n", 0)
+
+        def in_fit(chunk: list[int]) -> list[T]:
+            _depth.n = depth
+            try:
+                return run(chunk)
+            finally:
+                _depth.n = 0
+
+        results = pool(nthreads).map(lambda c, chunk: c.run(in_fit, chunk), calls, chunks)
         return [part for res in results for part in res]

@@ -29,6 +29,7 @@ from ..inference.lrtest import LRTestResult, nested_lr
 from ..inference.profile import profile_interval
 from ..inference.results import LikelihoodResults
 from ..linalg import inv_psd
+from ..linalg.threads import one_blas_thread
 from ..optim import numdiff
 from ..optim.newton import NewtonResult, newton
 from ..optim.penalty import as_penalty
@@ -219,6 +220,7 @@ class GenericLikelihoodModel:
             raise ValueError(f"method must be 'newton', 'bfgs' or 'nm', got {method!r}")
         return theta_of(z), z, objective_value, raw
 
+    @one_blas_thread()  # the whole fit: see one_blas_thread
     def fit(
         self,
         start_params: Any = None,

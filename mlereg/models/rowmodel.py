@@ -21,6 +21,7 @@ from ..exceptions import ConvergenceWarning, DataError, record_warnings
 from ..inference.partresults import RowModelResults
 from ..linalg import inv_psd
 from ..linalg.matrix import DenseMatrix
+from ..linalg.threads import one_blas_thread
 from .base import LikelihoodModel
 from .contract import InformationKind, RowLikelihood
 from .engine import RowEngine, fit_newton
@@ -137,6 +138,7 @@ class RowModel(LikelihoodModel):
         assert ev.information is not None
         return ev.information
 
+    @one_blas_thread()  # the whole fit: see one_blas_thread
     def fit(
         self,
         *,

@@ -526,6 +526,7 @@ class SingleIndexModel(LikelihoodModel):
             pearson = float(np.sum(t * np.square(self.endog - mu) / self.family.variance(mu)))
         return pearson / df_resid
 
+    @threads.one_blas_thread()  # the whole fit: see one_blas_thread
     def fit(
         self,
         *,
