@@ -3,8 +3,9 @@
 Modules, each importing only those before it: ``blocks`` (row blocks and the products
 on them, through the optional compiled kernel ``_ckernels``), ``qr`` (pivoted QR and
 least squares), ``systems`` (Newton systems and small positive definite solves);
-``matrix`` (the design as a matrix interface) builds on ``blocks``; ``threads`` and
-``vectors`` stand alone; ``tuning`` (block sizes and switches, changed for a block of
+``matrix`` (the design as a matrix interface) builds on ``blocks``; ``threads``,
+``memory`` (what a fit needs, checked against the process's limits) and ``vectors``
+stand alone; ``tuning`` (block sizes and switches, changed for a block of
 code with ``tuned``) comes before them all.
 """
 

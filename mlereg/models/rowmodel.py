@@ -21,6 +21,7 @@ from ..exceptions import ConvergenceWarning, DataError, record_warnings
 from ..inference.partresults import RowModelResults
 from ..linalg import inv_psd
 from ..linalg.matrix import DenseMatrix
+from ..linalg.memory import fit_memory
 from ..linalg.threads import one_blas_thread
 from .base import LikelihoodModel
 from .contract import InformationKind, RowLikelihood
@@ -174,7 +175,8 @@ class RowModel(LikelihoodModel):
         start = np.asarray(start, dtype=float).ravel()
         if start.shape[0] != k:
             raise ValueError(f"start_params has {start.shape[0]} values, expected {k}")
-        with record_warnings() as messages:
+        n_rows, n_cols = self.exog[0].shape[0], sum(X.shape[1] for X in self.exog)
+        with record_warnings() as messages, fit_memory(n_rows, n_cols, type(self).__name__):
             res = fit_newton(engine, start, maxiter=maxiter, tol=tol, kind="observed")
             if not np.isfinite(res.fun):
                 raise ValueError(

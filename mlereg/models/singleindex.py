@@ -40,6 +40,7 @@ from ..inference.fitrecord import Fit
 from ..inference.regression import RegressionResults, variance_out_of_range
 from ..inference.results import degenerate_inference
 from ..linalg import threads
+from ..linalg.memory import fit_memory
 from ..linalg.qr import ALIAS_TOL, COVARIANCE_QR_BELOW, NEAR_SINGULAR_TOL
 from ..linalg.vectors import constant_vector, is_constant_one
 from ..optim import penalty as penalty_mod
@@ -607,7 +608,8 @@ class SingleIndexModel(LikelihoodModel):
         if not isinstance(warm_start, (bool, WarmStart)):
             raise TypeError(f"warm_start must be True, False or a WarmStart, got {warm_start!r}")
         warm = WarmStart() if warm_start is True else warm_start or None
-        with record_warnings() as messages:
+        n_rows, n_cols = self.exog.shape
+        with record_warnings() as messages, fit_memory(n_rows, n_cols, type(self).__name__):
             options = FitOptions(
                 start_params, maxiter, tol, information, on_singular, penalty, method, warm
             )
