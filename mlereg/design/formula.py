@@ -44,7 +44,7 @@ from .frame import (
 from .safety import (
     check_formula,
     formula_environment,
-    formulas_trusted,
+    loading_environment,
     safe_environment,
     too_long,
 )
@@ -130,7 +130,7 @@ class RowBuilder:
     def __setstate__(self, state: dict[str, Any]) -> None:
         offset_terms = tuple(state.get("offset_terms", ()))
         columns = state.get("formula_columns", state["columns"])
-        env, trusted = _loading_environment(state["rhs"], offset_terms, columns, state["env"])
+        env, trusted = loading_environment(state["rhs"], offset_terms, columns, state["env"])
         try:
             X = patsy.dmatrix(state["rhs"], state["frame"], eval_env=env, NA_action="raise")
         except patsy.PatsyError as exc:
@@ -259,32 +259,6 @@ class RowBuilder:
         except patsy.PatsyError:
             return None
         return X if np.array_equal(np.asarray(head, dtype=float), X[:1]) else None
-
-
-def _loading_environment(
-    rhs: str, offset_terms: tuple[str, ...], columns: Any, stored: dict[str, Any]
-) -> tuple[Any, bool]:
-    """Where a pickled formula's names are looked up, and whether it is trusted: the
-    allowed functions if it passes the check, else (inside ``trusted_formulas()`` only)
-    the names stored with it."""
-    formula = "~ " + " + ".join((rhs, *(f"offset({t})" for t in offset_terms)))
-    try:
-        check_formula(formula, columns)
-    except FormulaError as exc:
-        if not formulas_trusted():
-            raise FormulaError(
-                f"loading a pickled model: {exc}. A pickle is code: load it inside"
-                " 'with mlereg.trusted_formulas():' only if you trust where it came from"
-            ) from None
-        import importlib
-
-        namespace = {
-            k: importlib.import_module(v) if kind == "module" else v
-            for k, (kind, v) in stored.items()
-        }
-        namespace.setdefault("np", np)
-        return patsy.EvalEnvironment([namespace]), True
-    return safe_environment(), False
 
 
 def formula_names(formula: str) -> list[str]:

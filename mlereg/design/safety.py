@@ -173,6 +173,45 @@ def formulas_trusted() -> bool:
     return _trusted.get()
 
 
+def loading_environment(
+    rhs: str, offset_terms: tuple[str, ...], columns: Any, stored: dict[str, Any]
+) -> tuple[Any, bool]:
+    """Where a pickled formula's names are looked up, and whether it is trusted: the
+    allowed functions if it passes :func:`check_formula` on ``columns``, else (inside
+    :func:`trusted_formulas` only) the names stored with it (``stored``: name ->
+    ``("module", module name)`` or ``("object", value)``).
+
+    Raises
+    ------
+    FormulaError
+        The formula fails the check, outside :func:`trusted_formulas`.
+
+    Examples
+    --------
+    >>> env, trusted = loading_environment("np.log(x)", (), ["x"], {"np": ("module", "os")})
+    >>> env.namespace["np"] is np, trusted
+    (True, False)
+    """
+    formula = "~ " + " + ".join((rhs, *(f"offset({t})" for t in offset_terms)))
+    try:
+        check_formula(formula, columns)
+    except FormulaError as exc:
+        if not formulas_trusted():
+            raise FormulaError(
+                f"loading a pickled model: {exc}. A pickle is code: load it inside"
+                " 'with mlereg.trusted_formulas():' only if you trust where it came from"
+            ) from None
+        import importlib
+
+        namespace = {
+            k: importlib.import_module(v) if kind == "module" else v
+            for k, (kind, v) in stored.items()
+        }
+        namespace.setdefault("np", np)
+        return patsy.EvalEnvironment([namespace]), True
+    return safe_environment(), False
+
+
 def check_formula(formula: str, columns: Collection[Any]) -> None:
     """Raise :class:`~mlereg.exceptions.FormulaError` unless ``formula`` uses only
     ``columns`` and what :data:`FORMULA_FUNCTIONS` allows (see the module's text).
