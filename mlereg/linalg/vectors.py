@@ -1,8 +1,14 @@
-"""Vectors that stand for a constant: default weights and offsets without memory."""
+"""Vectors that stand for a constant (default weights and offsets without memory), and
+sums over rows taken a block of rows at a time."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+
+# rows per block of blockwise_sum: 512 KiB per float64 temporary
+SUM_BLOCK_ROWS = 1 << 16
 
 
 def constant_vector(value: float, n: int) -> np.ndarray:
@@ -28,3 +34,20 @@ def is_constant_one(v: np.ndarray) -> bool:
     (True, False)
     """
     return v.strides == (0,) and v[:1].tolist() in ([], [1.0])
+
+
+def blockwise_sum(term: Callable[[slice], np.ndarray], n: int) -> float:
+    """The sum over ``n`` rows of ``term(rows)``, a block of rows at a time, in block
+    order: the per-row terms (and their temporaries) of all rows are never held at
+    once. With ``n`` up to one block it is ``np.sum(term(slice(0, n)))``.
+
+    Examples
+    --------
+    >>> y = np.arange(5.0)
+    >>> blockwise_sum(lambda r: np.square(y[r]), 5)
+    30.0
+    """
+    total = 0.0
+    for start in range(0, n, SUM_BLOCK_ROWS):
+        total += float(np.sum(term(slice(start, min(n, start + SUM_BLOCK_ROWS)))))
+    return total

@@ -34,7 +34,7 @@ from typing import ClassVar
 import numpy as np
 from scipy import special
 
-from ..linalg.vectors import is_constant_one
+from ..linalg.vectors import blockwise_sum, is_constant_one
 from . import links as L
 
 
@@ -210,7 +210,13 @@ class Family:
     def loglike(self, y, mu, w, fw) -> float:
         """Total log-likelihood with R's conventions (see the module docstring)."""
         scale = self.loglike_scale(y, mu, w, fw)
-        return float(np.sum(fw * self.loglike_obs(y, mu, w, scale)))
+        y, mu = np.asarray(y, dtype=float), np.asarray(mu, dtype=float)
+        if y.ndim != 1 or mu.shape != y.shape:
+            return float(np.sum(fw * self.loglike_obs(y, mu, w, scale)))
+        w, fw = np.broadcast_to(w, y.shape), np.broadcast_to(fw, y.shape)
+        return blockwise_sum(
+            lambda r: fw[r] * self.loglike_obs(y[r], mu[r], w[r], scale), y.shape[0]
+        )
 
     def deviance(self, y, mu, w) -> float:
         """sum(w * d(y, mu)); ``w`` carries prior times frequency weights."""

@@ -16,6 +16,7 @@ from .. import linalg
 from ..design.design import Design
 from ..inference.fitrecord import Fit
 from ..inference.regression import OLSResults
+from ..linalg.vectors import blockwise_sum
 from ..optim.newton import Iteration, NewtonResult
 from . import families as F
 from . import links as L
@@ -155,10 +156,12 @@ class OLS(SingleIndexModel):
             )
 
         t = self.total_weights()
-        sw = np.sqrt(t)
-        unit = bool(np.all(t == 1))  # no weighted copy of X when there are no weights
-        Xw = self.exog if unit else self.exog * sw[:, None]
-        yw = (self.endog - self.offset) * sw
+        unit = bool(np.all(t == 1))  # no weighted copy of X or y when there are no weights
+        sw = None if unit else np.sqrt(t)
+        Xw = self.exog if sw is None else self.exog * sw[:, None]
+        yw = self.endog - self.offset if self.has_offset() else self.endog
+        if sw is not None:
+            yw = yw * sw
         p = Xw.shape[1]
         lsq = linalg.fit_least_squares(Xw, yw)
         aliased = lsq.aliased
@@ -171,7 +174,8 @@ class OLS(SingleIndexModel):
         cov = np.full((p, p), np.nan)
         cov[np.ix_(keep, keep)] = lsq.cov_unscaled
         eta = self.exog @ np.where(np.isnan(params), 0.0, params) + self.offset
-        value = 0.5 * float(np.sum(t * np.square(self.endog - eta)))
+        y = self.endog
+        value = 0.5 * blockwise_sum(lambda r: t[r] * np.square(y[r] - eta[r]), y.shape[0])
         solver = NewtonResult(
             beta, value, 0, True, f"solved directly ({lsq.method})", (Iteration(0, value, 0.0, 0),)
         )

@@ -210,13 +210,15 @@ def warm_start(model: Any, tol: float, settings: WarmStart) -> IrlsObjective | N
     info = res.information  # the subsample's X'WX at res.x
     if not isinstance(info, linalg.GramSystem) or info.rank < p:
         return None
+    sub_rows, sub_weight = sub.exog.shape[0], float(np.sum(sub.total_weights()))
+    del sub, obj  # the subsample's copy of X and its vectors: not held in the full pass
     objective = model.irls_objective(model.exog)
-    if sub.exog.shape[0] < settings.info_rows_per_column * p:
+    if sub_rows < settings.info_rows_per_column * p:
         objective.full(res.x)
         return objective if np.isfinite(objective.last.f) else None  # type: ignore[union-attr]
     # the full X'WX is about k times the subsample's: the first Newton step on all
     # rows takes that and skips forming X'WX (the steps after it use the exact one)
-    factor = float(np.sum(model.total_weights())) / float(np.sum(sub.total_weights()))
+    factor = float(np.sum(model.total_weights())) / sub_weight
     if not np.isfinite(objective.prime(res.x, linalg.ScaledSystem(info, factor))):
         return None
     return objective

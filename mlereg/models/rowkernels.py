@@ -112,7 +112,8 @@ class BinaryLogit(Generic):
     def __init__(self, family: F.Family, y: np.ndarray, t: np.ndarray | None) -> None:
         super().__init__(family, y, t)
         self.ty = y if t is None else t * y  # the weights of log(mu) and log(1 - mu)
-        self.tny = np.subtract(1.0, y) if t is None else t - self.ty
+        # unweighted, 1 - y is made block by block: a vector of n rows less held
+        self.tny = None if t is None else t - self.ty
 
     def __call__(
         self, sl: slice, e: np.ndarray, m: np.ndarray, w: np.ndarray | None
@@ -125,7 +126,8 @@ class BinaryLogit(Generic):
         np.add(q, 1.0, out=m)
         np.reciprocal(m, out=m)
         q *= m  # 1 - mu
-        f = -float(np.dot(self.ty[sl], np.log(m)) + np.dot(self.tny[sl], np.log(q)))
+        tny = np.subtract(1.0, yb) if self.tny is None else self.tny[sl]
+        f = -float(np.dot(self.ty[sl], np.log(m)) + np.dot(tny, np.log(q)))
         if w is None:
             return f, None
         np.multiply(m, q, out=w)  # V(mu) = mu (1 - mu) = mu_eta
