@@ -45,7 +45,9 @@ from .safety import (
     check_formula,
     formula_environment,
     loading_environment,
+    rhs_with_offsets,
     safe_environment,
+    stored_names,
     too_long,
 )
 from .text import split_offset_terms, split_parts
@@ -98,24 +100,12 @@ class RowBuilder:
 
     # --- pickling ---------------------------------------------------------------------
     def __getstate__(self) -> dict[str, Any]:
-        import pickle
-
         if self.rhs is None or self._frame is None:
             raise TypeError("this RowBuilder was made without its formula and cannot pickle")
         env: dict[str, tuple[str, Any]] = {}
-        namespace = getattr(self._eval_env, "namespace", {}) if self.trusted else {}
-        for name in formula_names(" + ".join((self.rhs, *self.offset_terms))):
-            if name in self.columns or name not in namespace:
-                continue
-            value = namespace[name]
-            if isinstance(value, type(np)):
-                env[name] = ("module", value.__name__)
-                continue
-            try:
-                pickle.dumps(value)
-            except Exception:  # noqa: BLE001 - unpicklable names are re-resolved at load
-                continue
-            env[name] = ("object", value)
+        if self.trusted:  # a checked formula needs no names: it loads with the allowed ones
+            formula = rhs_with_offsets(self.rhs, self.offset_terms)
+            env = stored_names(formula, self.formula_columns, self._eval_env.namespace)
         return {
             "columns": self.columns,
             "rhs": self.rhs,

@@ -173,6 +173,17 @@ def formulas_trusted() -> bool:
     return _trusted.get()
 
 
+def rhs_with_offsets(rhs: str, offset_terms: tuple[str, ...]) -> str:
+    """A design's right-hand side with its offset terms, as a formula to check.
+
+    Examples
+    --------
+    >>> rhs_with_offsets("x", ("np.log(t)",))
+    '~ x + offset(np.log(t))'
+    """
+    return "~ " + " + ".join((rhs, *(f"offset({t})" for t in offset_terms)))
+
+
 def loading_environment(
     rhs: str, offset_terms: tuple[str, ...], columns: Any, stored: dict[str, Any]
 ) -> tuple[Any, bool]:
@@ -192,7 +203,7 @@ def loading_environment(
     >>> env.namespace["np"] is np, trusted
     (True, False)
     """
-    formula = "~ " + " + ".join((rhs, *(f"offset({t})" for t in offset_terms)))
+    formula = rhs_with_offsets(rhs, offset_terms)
     try:
         check_formula(formula, columns)
     except FormulaError as exc:
@@ -229,9 +240,14 @@ def check_formula(formula: str, columns: Collection[Any]) -> None:
     the formula 'y ~ x.__class__' uses 'x.__class__'
     """
     names = {str(c) for c in columns}
-    rest, offsets = split_offset_terms(formula)
-    for code in offsets:
+    for code in _formula_expressions(formula):
         _check_expression(code, names, formula)
+
+
+def _formula_expressions(formula: str) -> Iterator[str]:
+    """The Python code of each variable term of ``formula``, offsets included."""
+    rest, offsets = split_offset_terms(formula)
+    yield from offsets
     if "~" in rest:
         lhs, parts = split_parts(rest)
         pieces = [lhs, *parts] if lhs else parts
@@ -244,8 +260,49 @@ def check_formula(formula: str, columns: Collection[Any]) -> None:
             raise FormulaError(f"cannot parse the formula {formula!r}: {exc.message}") from None
         except RecursionError:
             raise too_long(formula) from None
-        for code in _expressions(tree):
-            _check_expression(code, names, formula)
+        yield from _expressions(tree)
+
+
+def stored_names(
+    formula: str, columns: Collection[Any], namespace: Any
+) -> dict[str, tuple[str, Any]]:
+    """The names of the caller's code a trusted formula uses, as its pickle stores them:
+    modules by name, other values as themselves (pickled by reference for functions).
+
+    Raises
+    ------
+    FormulaError
+        A name's value cannot be pickled (a function defined inside another, a lambda):
+        the pickle could not rebuild the design.
+
+    Examples
+    --------
+    >>> stored_names("y ~ np.log(x) + I(x * k)", ["y", "x"], {"np": np, "k": 2.0})
+    {'np': ('module', 'numpy'), 'k': ('object', 2.0)}
+    """
+    import pickle
+
+    out: dict[str, tuple[str, Any]] = {}
+    seen = set(map(str, columns))
+    for code in _formula_expressions(formula):
+        for node in ast.walk(ast.parse(code.strip(), mode="eval")):
+            if not isinstance(node, ast.Name) or node.id in seen or node.id not in namespace:
+                continue
+            seen.add(node.id)
+            value = namespace[node.id]
+            if isinstance(value, type(np)):
+                out[node.id] = ("module", value.__name__)
+                continue
+            try:
+                pickle.dumps(value)
+            except Exception as exc:  # noqa: BLE001 - whatever pickle raises, said here
+                raise FormulaError(
+                    f"the formula uses {node.id!r}, which cannot be pickled"
+                    f" ({type(exc).__name__}: {exc}): define it at the top level of a"
+                    " module, so that a pickle can name it"
+                ) from None
+            out[node.id] = ("object", value)
+    return out
 
 
 def too_long(formula: str) -> FormulaError:

@@ -228,3 +228,23 @@ def test_the_listed_functions():
     check_formula("s + f ~ x | z + offset(log(t))", ["s", "f", "x", "z", "t"])
     with pytest.raises(FormulaError, match="cannot parse"):
         check_formula("y ~ x +", ["y", "x"])
+
+
+def test_a_trusted_formula_of_a_local_function_is_refused_when_pickled(df):
+    def local_log(v):
+        return np.log(v)
+
+    res = mr.ols("y ~ local_log(x1)", df, trusted=True).fit()
+    with pytest.raises(FormulaError, match="uses 'local_log', which cannot be pickled"):
+        pickle.dumps(res)
+
+
+def test_a_trusted_pickle_stores_only_the_names_the_formula_reads(df):
+    # 'df' is a keyword of bs() here, not the caller's data frame of that name
+    model = mr.ols("y ~ bs(x1, df=4) + I(x2 * scale2)", df, eval_env={"scale2": 2.0, "df": df})
+    res = model.fit()
+    state = res.model.design.builder.__getstate__()
+    assert state["env"] == {"scale2": ("object", 2.0)}
+    with mr.trusted_formulas():
+        back = pickle.loads(pickle.dumps(res))
+    np.testing.assert_array_equal(back.model.design.builder.build(df), res.model.exog)
