@@ -75,26 +75,78 @@ def covariance(model: Any, fit: Any, cov_type: str, groups: Any = None) -> np.nd
     >>> res.cov_type, res.cov_params().shape
     ('HC1', (2, 2))
     """
+    _check_type(cov_type, groups)
+    if cov_type == "nonrobust":
+        return fit.cov_unscaled * fit.scale
+    return unscaled(*scaled_covariance(model, fit, cov_type, groups))
+
+
+def _check_type(cov_type: str, groups: Any) -> None:
     if cov_type not in COV_TYPES:
         raise ValueError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
     if cov_type != "cluster" and groups is not None:
         raise ValueError(f"groups= is only used with cov_type='cluster', got cov_type={cov_type!r}")
+
+
+def unscaled(cov_s: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """``D C D``: the covariance in the columns' own units from :func:`scaled_covariance`.
+
+    A column scaled by 1e+-200 has a variance outside the range of a double (0 or inf
+    here); the results warn, and take its standard error from ``C``.
+
+    Examples
+    --------
+    >>> unscaled(np.eye(2), np.array([2.0, 0.5])).tolist()
+    [[4.0, 0.0], [0.0, 0.25]]
+    """
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        return cov_s * np.outer(d, d)
+
+
+# column maxima beyond these take a scaled copy of X for the meat: its X'WX in the
+# columns' own units would overflow or lose its digits
+_MEAT_SCALE_RANGE = (1e-100, 1e100)
+
+
+def scaled_covariance(
+    model: Any, fit: Any, cov_type: str, groups: Any = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """A robust covariance in equilibrated units: ``(C, d)`` with the covariance of the
+    estimates ``D C D``, ``D = diag(d)``, ``d_j = 1 / max_i |x_ij|`` (NaN for aliased
+    columns). ``C`` is the sandwich of the design scaled to columns of largest value 1,
+    so that rescaling a column changes neither ``C`` nor the standard errors
+    ``d_j sqrt(C_jj)`` beyond rounding, even where ``D C D`` leaves the range of a
+    double (a column scaled by 1e200).
+
+    Examples
+    --------
+    >>> import numpy as np, mlereg as mr
+    >>> X = np.c_[np.ones(6), np.arange(6.0)]; y = np.array([1.0, 2.0, 2.0, 4.0, 3.0, 7.0])
+    >>> res = mr.OLS(y, X).fit(cov_type="HC1")
+    >>> C, d = scaled_covariance(res.model, res.fit_record, "HC1")
+    >>> bool(np.allclose(C * np.outer(d, d), res.cov_params()))
+    True
+    """
+    _check_type(cov_type, groups)
     if cov_type == "nonrobust":
-        return fit.cov_unscaled * fit.scale
+        raise ValueError("scaled_covariance computes the robust types only")
     keep = ~np.isnan(fit.params)
     X = linalg.kept_columns(model.exog, keep)
-    bread = fit.cov_unscaled[np.ix_(keep, keep)]
+    colmax = _column_maxima(X)
+    bread = _scaled_bread(fit, keep, colmax)
     u = score_weights(model, fit)
     fw = model.freq_weights
     n = float(np.sum(fw))
     k = X.shape[1]
+    lo, hi = _MEAT_SCALE_RANGE
+    Xs = X / colmax if np.any((colmax < lo) | (colmax > hi)) else None  # rare: a copy
     if cov_type == "cluster":
         if groups is None:
             raise ValueError("cov_type='cluster' needs groups= (a column name or an array)")
         codes, n_groups = _group_codes(model, groups)
         if n_groups < 2:
             raise DataError(f"groups= defines {n_groups} cluster; at least 2 are needed")
-        S = cluster_scores(X, fw * u, codes, n_groups)
+        S = cluster_scores(X if Xs is None else Xs, fw * u, codes, n_groups)
         meat = S.T @ S
         meat *= n_groups / (n_groups - 1) * (n - 1) / (n - k)
     else:
@@ -109,11 +161,37 @@ def covariance(model: Any, fit: Any, cov_type: str, groups: Any = None) -> np.nd
             with np.errstate(divide="ignore"):
                 omega /= one_minus_h
         omega *= fw
-        meat = linalg.weighted_gram(X, omega)
+        meat = linalg.weighted_gram(X if Xs is None else Xs, omega)
+    if Xs is None:
+        meat /= np.outer(colmax, colmax)
     cov_k = bread @ meat @ bread
     cov = np.full(fit.cov_unscaled.shape, np.nan)
     cov[np.ix_(keep, keep)] = 0.5 * (cov_k + cov_k.T)
-    return cov
+    d = np.full(len(keep), np.nan)
+    d[keep] = 1.0 / colmax
+    return cov, d
+
+
+def _column_maxima(X: np.ndarray) -> np.ndarray:
+    """max_i |x_ij| per column (1 for a column of zeros), on row blocks."""
+    top = np.zeros(X.shape[1])
+    step = linalg.block_rows(X.shape[1])
+    for a in range(0, X.shape[0], step):
+        np.maximum(top, np.max(np.abs(X[a : a + step]), axis=0, initial=0.0), out=top)
+    top[top == 0] = 1.0
+    return top
+
+
+def _scaled_bread(fit: Any, keep: np.ndarray, colmax: np.ndarray) -> np.ndarray:
+    """The inverse information of the scaled design, ``D^-1 A^-1 D^-1``: from the fit's
+    covariance root where it has one (its rows scaled first, so nothing leaves the
+    range of a double), else from the unscaled inverse."""
+    root = fit.cov_root
+    if root is not None and root.shape[0] == int(keep.sum()):
+        scaled = root * colmax[:, None]
+        return scaled @ scaled.T
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        return fit.cov_unscaled[np.ix_(keep, keep)] * np.outer(colmax, colmax)
 
 
 def score_weights(model: Any, fit: Any) -> np.ndarray:

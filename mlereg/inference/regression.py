@@ -86,14 +86,20 @@ class RegressionResults(LikelihoodResults):
         information: str = "expected",
         messages: tuple[str, ...] = (),
     ) -> None:
-        from .covariance import covariance
+        from .covariance import covariance, scaled_covariance, unscaled
 
         self.fit_record = fit
         self.information = information
         rank = int(np.sum(~np.isnan(fit.params)))
         family = model.family
         df_resid = model.nobs - rank
-        cov = covariance(model, fit, cov_type, groups)
+        # robust types in equilibrated units, whose standard errors come from it
+        self._scaled_cov: tuple[np.ndarray, np.ndarray] | None = None
+        if cov_type == "nonrobust":
+            cov = covariance(model, fit, cov_type, groups)
+        else:
+            self._scaled_cov = scaled_covariance(model, fit, cov_type, groups)
+            cov = unscaled(*self._scaled_cov)
         saturated = None if fit.half_deviance is None else family.saturated_loglike(model.endog)
         if saturated is not None:  # no pass over the data
             llf = saturated - fit.half_deviance  # type: ignore[operator]
@@ -199,12 +205,12 @@ class RegressionResults(LikelihoodResults):
         root = self.fit_record.cov_root
         params = self.fit_record.params
         keep = ~np.isnan(params)
-        if (
-            self.cov_type != "nonrobust"
-            or root is None
-            or len(self.params) != len(params)
-            or root.shape[0] != int(keep.sum())
-        ):
+        if self._scaled_cov is not None:  # d_j sqrt(C_jj) of the equilibrated sandwich
+            cov_s, d = self._scaled_cov
+            with np.errstate(invalid="ignore"):
+                se = d * np.sqrt(np.diagonal(cov_s))
+            return pd.Series(se, index=self.params.index, name="bse")
+        if root is None or len(self.params) != len(params) or root.shape[0] != int(keep.sum()):
             return super().bse
         big = np.max(np.abs(root), axis=1, initial=0.0)
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):

@@ -480,4 +480,8 @@ def fit_least_squares(X: np.ndarray, y: np.ndarray) -> LeastSquaresFit:
         qr = qr.subset(columns)
     b, qr = least_squares(X, y, qr=qr, columns=columns)
     root = qr.inverse_root()
-    return LeastSquaresFit(b, aliased, root @ root.T, root, "qr", qr.diagonal_ratio)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        # a column scaled by 1e+-200 has a variance outside the range of a double: the
+        # results say so, and take its standard error from the root
+        cov = root @ root.T
+    return LeastSquaresFit(b, aliased, cov, root, "qr", qr.diagonal_ratio)

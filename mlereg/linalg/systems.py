@@ -60,7 +60,9 @@ class GramSystem:
         tiny = bool(np.any((d > 0) & (d < 1e-140)))
         d[d == 0] = 1.0
         self._d = d
-        if not tiny:  # LAPACK directly: numpy's cholesky costs 4x as much for p = 10
+        if not tiny and np.all(np.isfinite(d)):  # LAPACK directly: numpy's cholesky
+            # costs 4x as much for p = 10; an overflowed X'WX (a column of 1e200) takes
+            # the QR
             L, info = lapack.dpotrf(self.gram / np.outer(d, d), lower=1, clean=1)
             diag = np.diagonal(L)
             ratio = diag.min() / diag.max() if info == 0 else np.nan

@@ -496,7 +496,8 @@ class SingleIndexModel(LikelihoodModel):
             system = linalg.GramSystem(X, W, system.gram)
         cov_root = system.inverse_root()
         self._warn_near_singular(system, res)
-        return cov_root @ cov_root.T, cov_root
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            return cov_root @ cov_root.T, cov_root  # out of range: as in fit_least_squares
 
     def _warn_near_singular(self, system: linalg.GramSystem, res: NewtonResult) -> None:
         """Warn when the information at the estimate is near-singular: the equilibrated
