@@ -34,6 +34,14 @@ class FormulaError(MleregError, ValueError):
     """The formula cannot be evaluated on the data (unknown variable, bad syntax...)."""
 
 
+class ArgumentError(MleregError, ValueError):
+    """An argument's value cannot be used (``tol=-1``, ``alpha=2``, an unknown option)."""
+
+
+class ArgumentTypeError(MleregError, TypeError):
+    """An argument is of the wrong kind (``maxiter=2.5``, an unknown keyword)."""
+
+
 class SingularDesignError(MleregError, ValueError):
     """The design matrix is rank deficient and ``on_singular="raise"`` was asked for."""
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ..exceptions import DataError
+from ..exceptions import ArgumentError, DataError
 from .design import Design, assemble
 from .frame import (
     ArrayLike,
@@ -51,7 +51,7 @@ def design_from_arrays(
     ('const', 'x1')
     """
     if missing not in ("drop", "raise"):
-        raise ValueError(f"missing must be 'drop' or 'raise', got {missing!r}")
+        raise ArgumentError(f"missing must be 'drop' or 'raise', got {missing!r}")
     endog_name = endog.name if isinstance(endog, pd.Series) and endog.name is not None else "y"
     index = endog.index if isinstance(endog, (pd.Series, pd.DataFrame)) else None
     if isinstance(exog, pd.Series):

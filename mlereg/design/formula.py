@@ -25,7 +25,7 @@ import patsy
 import patsy.builtins
 from pandas.api.types import is_numeric_dtype
 
-from ..exceptions import DataError, DataWarning, FormulaError
+from ..exceptions import ArgumentError, ArgumentTypeError, DataError, DataWarning, FormulaError
 from .design import Design, assemble
 from .fastfill import FINITE, fast_matrices, fill_design, level_rows
 from .frame import (
@@ -101,7 +101,9 @@ class RowBuilder:
     # --- pickling ---------------------------------------------------------------------
     def __getstate__(self) -> dict[str, Any]:
         if self.rhs is None or self._frame is None:
-            raise TypeError("this RowBuilder was made without its formula and cannot pickle")
+            raise ArgumentTypeError(
+                "this RowBuilder was made without its formula and cannot pickle"
+            )
         env: dict[str, tuple[str, Any]] = {}
         if self.trusted:  # a checked formula needs no names: it loads with the allowed ones
             formula = rhs_with_offsets(self.rhs, self.offset_terms)
@@ -344,7 +346,7 @@ def _checked_arguments(formula: str, data: Any, missing: str) -> pd.DataFrame:
     """The data as a DataFrame, after checking the arguments of a one-part formula."""
     data = as_frame(data)
     if missing not in ("drop", "raise"):
-        raise ValueError(f"missing must be 'drop' or 'raise', got {missing!r}")
+        raise ArgumentError(f"missing must be 'drop' or 'raise', got {missing!r}")
     duplicated = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
     if duplicated:
         raise DataError(f"the data have more than one column named {duplicated}: rename them")

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_numeric_dtype as is_numeric
 
-from ..exceptions import DataError
+from ..exceptions import ArgumentTypeError, DataError
 from ..linalg.threads import one_blas_thread
 
 Missing = Literal["drop", "raise"]
@@ -300,7 +300,7 @@ def as_frame(data: Any, what: str = "data") -> pd.DataFrame:
             return frame
     if hasattr(data, "__dataframe__"):
         return pd.api.interchange.from_dataframe(data, allow_copy=True)
-    raise TypeError(
+    raise ArgumentTypeError(
         f"{what} must be a data frame (pandas, polars, a pyarrow Table, or any with"
         f" __dataframe__) or a dict of columns, got {type(data).__name__}"
     )

@@ -46,7 +46,7 @@ import patsy
 import patsy.builtins
 from patsy.parse_formula import parse_formula
 
-from ..exceptions import FormulaError
+from ..exceptions import ArgumentTypeError, FormulaError
 from .text import split_offset_terms, split_parts
 
 # numpy's element-wise functions and constants a formula may use as np.<name>
@@ -129,7 +129,7 @@ def formula_environment(eval_env: Any, trusted: bool, depth: int) -> Any:
     if eval_env is None:
         eval_env = 0
     if isinstance(eval_env, bool) or not isinstance(eval_env, (int, dict, patsy.EvalEnvironment)):
-        raise TypeError(
+        raise ArgumentTypeError(
             "eval_env must be a number of frames, a dict of names or a patsy"
             f" EvalEnvironment, got {type(eval_env).__name__}"
         )

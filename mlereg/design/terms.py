@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import patsy
 
-from ..exceptions import FormulaError
+from ..exceptions import ArgumentTypeError, FormulaError
 from .design import Design
 
 
@@ -54,7 +54,9 @@ def drop_scope(design: Design) -> dict[str, tuple[int, ...]]:
     {'g': (1,), 'a': (2,)}
     """
     if design.builder is None:
-        raise TypeError("terms are known only for models built from a formula (from_formula)")
+        raise ArgumentTypeError(
+            "terms are known only for models built from a formula (from_formula)"
+        )
     info = design.builder.design_info
     terms = [t for t in info.terms if t.factors]
     out: dict[str, tuple[int, ...]] = {}
@@ -128,7 +130,9 @@ def formula_terms(design: Design) -> dict[str, tuple[tuple[int, ...], frozenset[
     [('a', (2,)), ('g', (1,)), ('a:g', (3,))]
     """
     if design.builder is None:
-        raise TypeError("terms are known only for models built from a formula (from_formula)")
+        raise ArgumentTypeError(
+            "terms are known only for models built from a formula (from_formula)"
+        )
     info = design.builder.design_info
     written = [t.name() for t in patsy.ModelDesc.from_formula(design.builder.rhs).rhs_termlist]
     terms = [t for t in info.terms if t.factors]

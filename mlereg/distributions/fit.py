@@ -34,7 +34,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..exceptions import BoundaryWarning, ConvergenceWarning, DataError, record_warnings
+from ..exceptions import (
+    ArgumentError,
+    ArgumentTypeError,
+    BoundaryWarning,
+    ConvergenceWarning,
+    DataError,
+    record_warnings,
+)
 from ..inference.lrtest import LRTestResult, nested_lr
 from ..inference.profile import profile_interval
 from ..inference.results import LikelihoodResults
@@ -114,7 +121,7 @@ def spec_for(name: str) -> DistributionSpec:
         return SPECS[key]
     spec = scipy_spec(str(name))
     if spec is None:
-        raise ValueError(
+        raise ArgumentError(
             f"unknown distribution {name!r}; choose one of {sorted(SPECS)} or a continuous"
             " distribution of scipy.stats by its name (e.g. 'skewnorm', 'weibull_min')"
         )
@@ -137,10 +144,10 @@ def _prepare(data: Any, name: str, kwargs: dict[str, Any]):
             fixed[spec.params.index(arg)] = float(v)
         else:
             allowed = list(spec.extras) + list(spec.params)
-            raise TypeError(f"{spec.name} takes no argument {arg!r}; allowed: {allowed}")
+            raise ArgumentTypeError(f"{spec.name} takes no argument {arg!r}; allowed: {allowed}")
     missing = [a for a in spec.extras if a not in extras]
     if missing:
-        raise TypeError(f"{spec.name} needs the argument(s) {missing}")
+        raise ArgumentTypeError(f"{spec.name} needs the argument(s) {missing}")
     problem = spec.check(x, extras)
     if problem is not None:
         raise DataError(f"data not valid for the {spec.name} distribution: {problem}")
@@ -364,7 +371,7 @@ class DistributionResults(LikelihoodResults):
         if method != "profile":
             return super().conf_int(alpha, method)
         if not 0 < alpha < 1:
-            raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
+            raise ArgumentError(f"alpha must be between 0 and 1, got {alpha!r}")
         rows = {}
         for name in self.param_names:
             if self.spec.information is None:
@@ -442,7 +449,7 @@ def compare_distributions(data: Any, names: Sequence[str], **extras: Any) -> pd.
         key = str(n).lower()
         kinds.add(spec_for(key).discrete)
     if len(kinds) > 1:
-        raise ValueError(
+        raise ArgumentError(
             "names mix discrete and continuous distributions, whose likelihoods"
             " (probabilities vs densities) cannot be compared by AIC"
         )

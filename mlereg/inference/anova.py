@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from ..design.terms import drop_scope, formula_terms
-from ..exceptions import DataError
+from ..exceptions import ArgumentError, ArgumentTypeError, DataError
 from ..report.tables import TestTable
 from .lrtest import check_nested, same_sample
 
@@ -83,7 +83,7 @@ def anova(
     if len(results) == 1:
         return _single(results[0], test, typ)
     if not results:
-        raise ValueError("anova needs a fitted model")
+        raise ArgumentError("anova needs a fitted model")
     for j, r in enumerate(results[1:], start=2):
         try:
             same_sample(results[0], r)
@@ -164,7 +164,9 @@ def drop1(res: Any) -> TestTable:
     model = res.model
     design = model.design
     if design.builder is None:
-        raise TypeError("drop1 needs a model built with from_formula (its terms are unknown)")
+        raise ArgumentTypeError(
+            "drop1 needs a model built with from_formula (its terms are unknown)"
+        )
     rows = {"<none>": [np.nan, res.deviance, res.aic, np.nan, np.nan]}
     for term in drop_scope(design):
         fit = model.without_term(term).fit()
@@ -186,9 +188,9 @@ def _test_of(big: Any, test: str | None) -> tuple[str, bool, float]:
     has_disp = bool(big.model.family.has_dispersion)
     test = test or ("F" if ols else "Chisq")
     if test not in ("Chisq", "LRT", "F"):
-        raise ValueError(f"test must be 'Chisq', 'LRT' or 'F', got {test!r}")
+        raise ArgumentError(f"test must be 'Chisq', 'LRT' or 'F', got {test!r}")
     if test == "F" and not has_disp:
-        raise ValueError(
+        raise ArgumentError(
             f"test='F' needs a family with an estimated dispersion; the"
             f" {big.model.family.name} family has dispersion 1: use test='Chisq'"
         )
@@ -199,9 +201,9 @@ def _single(res: Any, test: str | None, typ: Any) -> TestTable:
     """The analysis of deviance of one fit: sequential (type I, R's ``anova(fit)``)
     or type II (``car::Anova(fit)``)."""
     if typ not in (1, 2, "I", "II"):
-        raise ValueError(f"typ must be 1 (sequential) or 2, got {typ!r}")
+        raise ArgumentError(f"typ must be 1 (sequential) or 2, got {typ!r}")
     if not res.single_index:
-        raise TypeError("anova of one fit needs a regression model (OLS, Logit, GLM, ...)")
+        raise ArgumentTypeError("anova of one fit needs a regression model (OLS, Logit, GLM, ...)")
     model = res.model
     terms = formula_terms(model.design)  # TypeError for a model built from arrays
     test, ols, dispersion = _test_of(res, test)

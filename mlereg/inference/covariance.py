@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .. import linalg
-from ..exceptions import DataError
+from ..exceptions import ArgumentError, DataError
 
 COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster")
 
@@ -83,9 +83,11 @@ def covariance(model: Any, fit: Any, cov_type: str, groups: Any = None) -> np.nd
 
 def _check_type(cov_type: str, groups: Any) -> None:
     if cov_type not in COV_TYPES:
-        raise ValueError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
+        raise ArgumentError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
     if cov_type != "cluster" and groups is not None:
-        raise ValueError(f"groups= is only used with cov_type='cluster', got cov_type={cov_type!r}")
+        raise ArgumentError(
+            f"groups= is only used with cov_type='cluster', got cov_type={cov_type!r}"
+        )
 
 
 def unscaled(cov_s: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -129,7 +131,7 @@ def scaled_covariance(
     """
     _check_type(cov_type, groups)
     if cov_type == "nonrobust":
-        raise ValueError("scaled_covariance computes the robust types only")
+        raise ArgumentError("scaled_covariance computes the robust types only")
     keep = ~np.isnan(fit.params)
     X = linalg.kept_columns(model.exog, keep)
     colmax = _column_maxima(X)
@@ -142,7 +144,7 @@ def scaled_covariance(
     Xs = X / colmax if np.any((colmax < lo) | (colmax > hi)) else None  # rare: a copy
     if cov_type == "cluster":
         if groups is None:
-            raise ValueError("cov_type='cluster' needs groups= (a column name or an array)")
+            raise ArgumentError("cov_type='cluster' needs groups= (a column name or an array)")
         codes, n_groups = _group_codes(model, groups)
         if n_groups < 2:
             raise DataError(f"groups= defines {n_groups} cluster; at least 2 are needed")
@@ -272,7 +274,7 @@ def _group_codes(model: Any, groups: Any) -> tuple[np.ndarray, int]:
     if isinstance(groups, str):
         data = getattr(model, "data", None)
         if data is None:
-            raise ValueError(
+            raise ArgumentError(
                 f"groups={groups!r} names a column, but the model was not built from a"
                 " formula and data; pass an array of labels instead"
             )

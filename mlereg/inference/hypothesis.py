@@ -23,6 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from ..design.terms import linear_constraint
+from ..exceptions import ArgumentError
 from . import lrtest
 
 
@@ -153,17 +154,17 @@ def restrictions(
         isinstance(constraints, list) and all(isinstance(c, str) for c in constraints)
     ):
         if q is not None:
-            raise ValueError("q= is only used with a restriction matrix, not with strings")
+            raise ArgumentError("q= is only used with a restriction matrix, not with strings")
         R, q = linear_constraint(constraints, names)
     else:
         if isinstance(constraints, pd.DataFrame):
             constraints = constraints.reindex(columns=names, fill_value=0.0)
         R = np.atleast_2d(np.asarray(constraints, dtype=float))
         if R.shape[1] != p:
-            raise ValueError(f"the restriction matrix has {R.shape[1]} columns, expected {p}")
+            raise ArgumentError(f"the restriction matrix has {R.shape[1]} columns, expected {p}")
         q = np.zeros(R.shape[0]) if q is None else np.asarray(q, dtype=float).ravel()
         if q.shape[0] != R.shape[0]:
-            raise ValueError(f"q has {q.shape[0]} values, expected {R.shape[0]}")
+            raise ArgumentError(f"q has {q.shape[0]} values, expected {R.shape[0]}")
     labels = [_label(r, v, names) for r, v in zip(R, q, strict=True)]
     return R, q, labels
 
@@ -179,7 +180,7 @@ def _restricted_moments(
     aliased = np.isnan(b)
     if np.any(R[:, aliased] != 0):
         bad = [n for n, a in zip(names, aliased, strict=True) if a]
-        raise ValueError(f"the restrictions involve aliased (NaN) coefficients {bad}")
+        raise ArgumentError(f"the restrictions involve aliased (NaN) coefficients {bad}")
     keep = ~aliased
     R = R[:, keep]
     return R @ b[keep] - q, R @ V[np.ix_(keep, keep)] @ R.T, labels, q
@@ -223,7 +224,7 @@ def wald_test(
     diff, cov, _, _ = _restricted_moments(results, constraints, q)
     J = diff.shape[0]
     if np.linalg.matrix_rank(cov) < J:
-        raise ValueError(
+        raise ArgumentError(
             f"the {J} restrictions are linearly dependent (R V R' is singular); drop the"
             " redundant ones"
         )

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from scipy import special, stats
 
-from ..exceptions import DataError
+from ..exceptions import ArgumentError, DataError
 
 
 def wald_pvalues(stat: np.ndarray, df: float | None) -> np.ndarray:
@@ -37,7 +37,7 @@ def wald_pvalues(stat: np.ndarray, df: float | None) -> np.ndarray:
 def wald_quantile(alpha: float, df: float | None) -> float:
     """The 1 - alpha/2 quantile of t(df) or of the standard normal."""
     if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
+        raise ArgumentError(f"alpha must be between 0 and 1, got {alpha!r}")
     if df is None:
         return float(stats.norm.isf(alpha / 2))
     return float(stats.t.isf(alpha / 2, df))
@@ -189,6 +189,6 @@ def nested_lr(a: Any, b: Any) -> LRTestResult:
     small, big = sorted((a, b), key=lambda r: r.k_params)
     df = int(round(big.k_params - small.k_params))
     if df == 0:
-        raise ValueError("the two fits have the same number of parameters: not nested")
+        raise ArgumentError("the two fits have the same number of parameters: not nested")
     stat = 2.0 * (big.llf - small.llf)
     return LRTestResult(float(stat), df, float(stats.chi2.sf(stat, df)))

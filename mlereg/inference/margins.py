@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .. import linalg
+from ..exceptions import ArgumentError
 from ..optim import numdiff
 from ..report.tables import TestTable
 from . import lrtest
@@ -188,11 +189,11 @@ def get_margeff(
     ('mean', 'eyex')
     """
     if at not in ("overall", "mean", "median", "zero"):
-        raise ValueError(f"at must be 'overall', 'mean', 'median' or 'zero', got {at!r}")
+        raise ArgumentError(f"at must be 'overall', 'mean', 'median' or 'zero', got {at!r}")
     if method not in ("dydx", "eyex", "dyex", "eydx"):
-        raise ValueError(f"method must be 'dydx', 'eyex', 'dyex' or 'eydx', got {method!r}")
+        raise ArgumentError(f"method must be 'dydx', 'eyex', 'dyex' or 'eydx', got {method!r}")
     if (dummy or count) and (method in ("eyex", "dyex") or at in ("median", "zero")):
-        raise ValueError(
+        raise ArgumentError(
             f"discrete changes (dummy=, count=) are not defined with method={method!r} or"
             f" at={at!r}: use dydx or eydx at 'overall' or 'mean' (as statsmodels)"
         )

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..exceptions import ArgumentTypeError
 from ..report.entries import Entry
 from .regression import design_entries
 from .results import LikelihoodResults
@@ -119,7 +120,9 @@ class RowModelResults(LikelihoodResults):
         cols = []
         for design, beta in zip(model.designs, betas, strict=True):
             if design.builder is None:
-                raise TypeError("predictions on new data need a model built with from_formula")
+                raise ArgumentTypeError(
+                    "predictions on new data need a model built with from_formula"
+                )
             cols.append(design.builder.build(newdata) @ beta)
         return np.column_stack(cols)
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .. import linalg
+from ..exceptions import ArgumentError
 from . import lrtest
 
 
@@ -70,7 +71,7 @@ class PredictionResults:
         q = lrtest.wald_quantile(alpha, self.df)
         if obs:
             if self.obs_scale is None:
-                raise ValueError("prediction intervals for new observations are only for OLS")
+                raise ArgumentError("prediction intervals for new observations are only for OLS")
             half = q * np.sqrt(np.square(self.se_mean) + self.obs_scale)
             return np.c_[self.predicted - half, self.predicted + half]
         a = self.link.inverse(self.linpred - q * self.se_linpred)

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from ..exceptions import ArgumentError
 from ..optim.reparam import Bounds
 
 # a side whose profile has not reached the cutoff this many standard errors away from the
@@ -183,7 +184,7 @@ def profile_curve(results: Any, term: str, values: Any, tol: float = 1e-10) -> n
         raise KeyError(f"{term!r} is not a coefficient of the model: {names}")
     j = names.index(term)
     if np.isnan(results.params.iloc[j]):
-        raise ValueError(f"{term!r} is aliased: it has no profile")
+        raise ArgumentError(f"{term!r} is aliased: it has no profile")
     profile = _Profile(results, j, tol)
     return np.array([profile(float(v)) for v in np.asarray(values, dtype=float)])
 
@@ -214,7 +215,7 @@ def profile_conf_int(results: Any, alpha: float = 0.05, tol: float = 1e-12) -> p
     True
     """
     if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
+        raise ArgumentError(f"alpha must be between 0 and 1, got {alpha!r}")
     cutoff = float(stats.norm.isf(alpha / 2))
     b = results.params.to_numpy()
     se = results.bse.to_numpy()

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..exceptions import DataError
+from ..exceptions import ArgumentError, DataError
 from ..report.entries import Digits, Entry, Fixed, PValue
 from ..report.render import finite_or_nan
 from .influence import Influence
@@ -369,7 +369,7 @@ class RegressionResults(LikelihoodResults):
             if X.ndim == 1:
                 X = X[None, :] if X.size == len(self.params) else X[:, None]
         if X.shape[1] != len(self.params):
-            raise ValueError(f"new data have {X.shape[1]} columns, the model {len(self.params)}")
+            raise ArgumentError(f"new data have {X.shape[1]} columns, the model {len(self.params)}")
         return X
 
     def offset_for(self, newdata: Any, n: int, offset: Any, exposure: Any) -> np.ndarray:
@@ -516,7 +516,7 @@ class RegressionResults(LikelihoodResults):
             column of ``newdata`` is used if present; otherwise they are 0 / 1.
         """
         if which not in ("mean", "linear"):
-            raise ValueError(f"which must be 'mean' or 'linear', got {which!r}")
+            raise ArgumentError(f"which must be 'mean' or 'linear', got {which!r}")
         if newdata is None:
             return self.fittedvalues if which == "mean" else self.linear_predictor
         X = self.exog_for(newdata)

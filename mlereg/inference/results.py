@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from ..exceptions import ArgumentError
 from ..report.entries import Entry, Fixed
 from . import lrtest
 
@@ -147,7 +148,7 @@ class LikelihoodResults:
 
             return profile_conf_int(self, alpha)
         if method != "wald":
-            raise ValueError(f"method must be 'wald' or 'profile', got {method!r}")
+            raise ArgumentError(f"method must be 'wald' or 'profile', got {method!r}")
         q = lrtest.wald_quantile(alpha, self._df)
         lower = self.params - q * self.bse
         upper = self.params + q * self.bse

@@ -23,6 +23,7 @@ import numpy as np
 import scipy.linalg as sla
 from scipy.linalg import lapack
 
+from ..exceptions import ArgumentError
 from .blocks import block_rows, gram_and_score
 from .tuning import tuning
 
@@ -65,7 +66,7 @@ def triangular_inverse(T: np.ndarray, lower: bool) -> np.ndarray:
     if info > 0:
         inv = np.full(T.shape, np.nan)  # singular: as inf / NaN from a solve, never silent
     elif info < 0:
-        raise ValueError(f"dtrtri: argument {-info} is invalid")
+        raise ArgumentError(f"dtrtri: argument {-info} is invalid")
     return np.tril(inv) if lower else np.triu(inv)
 
 
@@ -98,7 +99,7 @@ def _blocked_r(
                 M[q:] *= sw[rows, None]
             qr, _, _, info = lapack.dgeqrf(M, overwrite_a=1)
             if info != 0:
-                raise ValueError(f"dgeqrf: argument {-info} is invalid")
+                raise ArgumentError(f"dgeqrf: argument {-info} is invalid")
             R = np.triu(qr[:q])
     return R
 
@@ -260,7 +261,7 @@ class PivotedQR:
         """Least-squares solution of A x = diag(sqrt(w)) b for the ``b`` given to
         :meth:`of` (full rank assumed)."""
         if self.qtb is None:
-            raise ValueError("this factorisation was computed without a right-hand side")
+            raise ArgumentError("this factorisation was computed without a right-hand side")
         return self._untangle(sla.solve_triangular(self.R, self.qtb))
 
     def solve_normal(self, g: np.ndarray) -> np.ndarray:

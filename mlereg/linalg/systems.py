@@ -12,6 +12,7 @@ import numpy as np
 import scipy.linalg as sla
 from scipy.linalg import lapack
 
+from ..exceptions import ArgumentError
 from .blocks import weighted_gram
 from .qr import COVARIANCE_QR_BELOW, PivotedQR, triangular_inverse
 
@@ -128,7 +129,7 @@ class GramSystem:
             L, d = self._chol
             z, info = lapack.dpotrs(L, r / d, lower=1)  # scipy's cho_solve checks cost more
             if info != 0:
-                raise ValueError(f"dpotrs: argument {-info} is invalid")
+                raise ArgumentError(f"dpotrs: argument {-info} is invalid")
             return z / d
         return self.qr().solve_normal(r)
 

@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from ..exceptions import ArgumentError
 from .tuning import tuning
 
 T = TypeVar("T")
@@ -158,7 +159,7 @@ def _default_threads() -> int:
         try:
             return max(1, int(env))
         except ValueError:
-            raise ValueError(
+            raise ArgumentError(
                 f"the environment variable MLEREG_NUM_THREADS must be a whole number of"
                 f" threads, got {env!r}"
             ) from None
@@ -201,7 +202,7 @@ def set_num_threads(n: int | None = None) -> int:
     if n is not None:
         n = int(n)
         if n < 1:
-            raise ValueError(f"the number of threads must be at least 1, got {n}")
+            raise ArgumentError(f"the number of threads must be at least 1, got {n}")
     _threads["n"] = n
     return old
 

@@ -28,7 +28,7 @@ from ..design.formula import design_from_formula
 from ..design.frame import as_frame
 from ..design.parts import designs_from_arrays, designs_from_formula
 from ..design.safety import formula_environment
-from ..exceptions import record_warnings
+from ..exceptions import ArgumentTypeError, record_warnings
 from .validation import check_kwargs
 
 M = TypeVar("M", bound="LikelihoodModel")
@@ -80,7 +80,7 @@ class LikelihoodModel:
         n_parts = len(self.parts)
         check_kwargs(self._options(), model_kwargs, type(self).__name__)
         if len(part_exog) > n_parts - 1:
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"{type(self).__name__} has {n_parts} linear predictor(s): at most"
                 f" {n_parts} design(s), got {1 + len(part_exog)}"
             )

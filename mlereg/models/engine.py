@@ -39,6 +39,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..exceptions import ArgumentError
 from ..linalg.matrix import DesignMatrix
 from ..linalg.threads import run_blocks, threads_for
 from ..optim.newton import NewtonResult, newton
@@ -73,13 +74,13 @@ class RowEngine:
         max_rows: int | None = None,
     ) -> None:
         if len(designs) != model.n_predictors or len(offsets) != model.n_predictors:
-            raise ValueError(
+            raise ArgumentError(
                 f"the model has {model.n_predictors} linear predictors but {len(designs)}"
                 f" designs and {len(offsets)} offsets were given"
             )
         n = designs[0].shape[0]
         if any(d.shape[0] != n for d in designs):
-            raise ValueError(
+            raise ArgumentError(
                 f"the designs have different numbers of rows: {[d.shape for d in designs]}"
             )
         self.model = model

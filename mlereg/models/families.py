@@ -34,6 +34,7 @@ from typing import ClassVar
 import numpy as np
 from scipy import special
 
+from ..exceptions import ArgumentError
 from ..linalg.vectors import blockwise_sum, is_constant_one
 from . import links as L
 
@@ -143,7 +144,7 @@ class Family:
     def __post_init__(self) -> None:
         if self.allowed_links and not isinstance(self.link, self.allowed_links):
             names = ", ".join(c.__name__ for c in self.allowed_links)
-            raise ValueError(
+            raise ArgumentError(
                 f"the {self.name} family does not support the {type(self.link).__name__}"
                 f" link; supported links: {names}"
             )

@@ -41,6 +41,7 @@ import numpy as np
 import scipy.linalg as sla
 
 from .. import linalg
+from ..exceptions import ArgumentError
 from . import links as L
 from .families import Binomial
 
@@ -61,7 +62,7 @@ def check_supported(model: Any) -> None:
     fam = getattr(model, "family", None)
     if not (isinstance(fam, Binomial) and isinstance(fam.link, L.Logit)):
         what = f"the {fam.name} family with the {fam.link.name} link" if fam else "no family"
-        raise ValueError(
+        raise ArgumentError(
             "method='firth' needs a binomial model with the logit link (Logit, or GLM"
             f" with Binomial(Logit())); {type(model).__name__} has {what}"
         )

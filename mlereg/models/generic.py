@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from ..exceptions import ConvergenceWarning, record_warnings
+from ..exceptions import ArgumentError, ArgumentTypeError, ConvergenceWarning, record_warnings
 from ..inference.lrtest import LRTestResult, nested_lr
 from ..inference.profile import profile_interval
 from ..inference.results import LikelihoodResults
@@ -114,16 +114,16 @@ class GenericLikelihoodModel:
             self._nobs = nobs
             return
         if not callable(loglike):
-            raise TypeError(
+            raise ArgumentTypeError(
                 "loglike must be a function of the parameter vector (or subclass"
                 " GenericLikelihoodModel and override loglikeobs, as in statsmodels)"
             )
         if param_names is None:
-            raise TypeError("param_names is needed with a loglike function")
+            raise ArgumentTypeError("param_names is needed with a loglike function")
         self._loglike = loglike
         self.param_names = list(param_names)
         if len(set(self.param_names)) != len(self.param_names):
-            raise ValueError(f"param_names must be distinct, got {self.param_names}")
+            raise ArgumentError(f"param_names must be distinct, got {self.param_names}")
         self._nobs = nobs
 
     # --- the function and its numerical derivatives -----------------------------------------
@@ -136,7 +136,7 @@ class GenericLikelihoodModel:
         """Per-observation log-likelihood (the user function's array output)."""
         val = np.asarray(self._loglike(np.asarray(params, dtype=float)), dtype=float)
         if val.ndim == 0:
-            raise ValueError(
+            raise ArgumentError(
                 "loglike returns a total; per-observation values (an array) are needed"
                 " for robust standard errors"
             )
@@ -217,7 +217,7 @@ class GenericLikelihoodModel:
                 raw = optimize.minimize(objective_value, z0, method="Nelder-Mead", options=opts)
             z = raw.x
         else:
-            raise ValueError(f"method must be 'newton', 'bfgs' or 'nm', got {method!r}")
+            raise ArgumentError(f"method must be 'newton', 'bfgs' or 'nm', got {method!r}")
         return theta_of(z), z, objective_value, raw
 
     @one_blas_thread()  # the whole fit: see one_blas_thread
@@ -273,25 +273,25 @@ class GenericLikelihoodModel:
         4.5
         """
         if cov_type not in ("nonrobust", "robust"):
-            raise ValueError(f"cov_type must be 'nonrobust' or 'robust', got {cov_type!r}")
+            raise ArgumentError(f"cov_type must be 'nonrobust' or 'robust', got {cov_type!r}")
         if start_params is None:
             if self.exog is None or self.param_names:
-                raise TypeError("fit() needs start_params")
+                raise ArgumentTypeError("fit() needs start_params")
             start_params = np.zeros(1 if self.exog.ndim == 1 else self.exog.shape[1])
         theta0 = np.asarray(start_params, dtype=float).ravel().copy()
         if not self.param_names:
             self.param_names = [f"par{j}" for j in range(theta0.size)]
         k = len(self.param_names)
         if theta0.size != k:
-            raise ValueError(f"start_params has {theta0.size} values, param_names {k}")
+            raise ArgumentError(f"start_params has {theta0.size} values, param_names {k}")
         bnd = Bounds.parse(bounds, self.param_names)
         bnd.to_free(theta0)  # start values inside the bounds, or a named error
         first = np.asarray(self._loglike(theta0), dtype=float)
         per_obs = first.ndim > 0
         if not np.all(np.isfinite(first)):
-            raise ValueError(f"loglike is not finite at start_params {theta0.tolist()}")
+            raise ArgumentError(f"loglike is not finite at start_params {theta0.tolist()}")
         if cov_type == "robust" and not per_obs:
-            raise ValueError(
+            raise ArgumentError(
                 "cov_type='robust' needs loglike to return per-observation values (an array)"
             )
         nobs = float(first.size) if per_obs else self._nobs
@@ -431,7 +431,7 @@ class GenericLikelihoodResults(LikelihoodResults):
         if method != "profile":
             return super().conf_int(alpha, method)
         if not 0 < alpha < 1:
-            raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
+            raise ArgumentError(f"alpha must be between 0 and 1, got {alpha!r}")
         bnd = self._settings["bounds"]
         rows = {}
         for j, name in enumerate(self.param_names):
@@ -452,5 +452,5 @@ class GenericLikelihoodResults(LikelihoodResults):
         numbers of observations are compared.
         """
         if other.nobs != self.nobs and not (np.isnan(other.nobs) and np.isnan(self.nobs)):
-            raise ValueError(f"the fits have different nobs ({self.nobs:g} vs {other.nobs:g})")
+            raise ArgumentError(f"the fits have different nobs ({self.nobs:g} vs {other.nobs:g})")
         return nested_lr(self, other)

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import linalg
 from ..design.design import Design
+from ..exceptions import ArgumentTypeError
 from ..inference.fitrecord import Fit
 from ..inference.regression import OLSResults
 from ..linalg.vectors import blockwise_sum
@@ -64,7 +65,9 @@ class GLM(SingleIndexModel):
         if family is None:
             family = F.Gaussian()
         if not isinstance(family, F.Family):
-            raise TypeError(f"family must be a mlereg.models.families.Family, got {family!r}")
+            raise ArgumentTypeError(
+                f"family must be a mlereg.models.families.Family, got {family!r}"
+            )
         self.family = family
         super()._init_design(design)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..design.design import Design
-from ..exceptions import DataError
+from ..exceptions import ArgumentError, DataError
 from .contract import InformationKind, RowDerivatives
 from .rowmodel import RowModel
 
@@ -95,5 +95,5 @@ class HetGaussian(RowModel):
     def predict_from_eta(self, eta: np.ndarray, which: str) -> np.ndarray:
         kinds = {"mean": eta[:, 0], "sigma": np.exp(eta[:, 1]), "variance": np.exp(2 * eta[:, 1])}
         if which not in kinds:
-            raise ValueError(f"which must be one of {sorted(kinds)}, got {which!r}")
+            raise ArgumentError(f"which must be one of {sorted(kinds)}, got {which!r}")
         return kinds[which]

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..design.design import Design
-from ..exceptions import ConvergenceWarning, DataError, record_warnings
+from ..exceptions import ArgumentError, ConvergenceWarning, DataError, record_warnings
 from ..inference.partresults import RowModelResults
 from ..linalg import inv_psd
 from ..linalg.matrix import DenseMatrix
@@ -167,19 +167,21 @@ class RowModel(LikelihoodModel):
         RowModelResults
         """
         if information not in ("expected", "observed"):
-            raise ValueError(f"information must be 'expected' or 'observed', got {information!r}")
+            raise ArgumentError(
+                f"information must be 'expected' or 'observed', got {information!r}"
+            )
         check_iteration_options(maxiter, tol)
         engine = self.engine()
         k = engine.n_params
         start = self.start_params() if start_params is None else start_params
         start = np.asarray(start, dtype=float).ravel()
         if start.shape[0] != k:
-            raise ValueError(f"start_params has {start.shape[0]} values, expected {k}")
+            raise ArgumentError(f"start_params has {start.shape[0]} values, expected {k}")
         n_rows, n_cols = self.exog[0].shape[0], sum(X.shape[1] for X in self.exog)
         with record_warnings() as messages, fit_memory(n_rows, n_cols, type(self).__name__):
             res = fit_newton(engine, start, maxiter=maxiter, tol=tol, kind="observed")
             if not np.isfinite(res.fun):
-                raise ValueError(
+                raise ArgumentError(
                     f"the log-likelihood is not finite at the starting values {start.tolist()}"
                 )
             if not res.converged:

@@ -28,6 +28,8 @@ import numpy as np
 from .. import linalg
 from ..design.design import Design
 from ..exceptions import (
+    ArgumentError,
+    ArgumentTypeError,
     ConvergenceWarning,
     DataError,
     DegenerateInferenceWarning,
@@ -385,13 +387,15 @@ class SingleIndexModel(LikelihoodModel):
         information, on_singular = options.information, options.on_singular
         penalty, method, warm = options.penalty, options.method, options.warm
         if method not in ("irls", "firth"):
-            raise ValueError(f"method must be 'irls' or 'firth', got {method!r}")
+            raise ArgumentError(f"method must be 'irls' or 'firth', got {method!r}")
         if method == "firth":
             firth.check_supported(self)
         if information not in ("expected", "observed"):
-            raise ValueError(f"information must be 'expected' or 'observed', got {information!r}")
+            raise ArgumentError(
+                f"information must be 'expected' or 'observed', got {information!r}"
+            )
         if on_singular not in ("warn", "raise"):
-            raise ValueError(f"on_singular must be 'warn' or 'raise', got {on_singular!r}")
+            raise ArgumentError(f"on_singular must be 'warn' or 'raise', got {on_singular!r}")
         p = self.exog.shape[1]
         primed = None
         if warm is not None and start_params is None and penalty is None and method == "irls":
@@ -408,7 +412,9 @@ class SingleIndexModel(LikelihoodModel):
         if start_params is not None and primed is None:
             start_params = np.asarray(start_params, dtype=float).ravel()
             if start_params.shape[0] != p:
-                raise ValueError(f"start_params has {start_params.shape[0]} values, expected {p}")
+                raise ArgumentError(
+                    f"start_params has {start_params.shape[0]} values, expected {p}"
+                )
             start_params = start_params[keep]
         pen = None
         if penalty is not None:
@@ -423,7 +429,7 @@ class SingleIndexModel(LikelihoodModel):
         )
         if res.n_iter == 0 and not np.isfinite(res.fun):
             where = "start_params" if start_params is not None else "the starting values"
-            raise ValueError(
+            raise ArgumentError(
                 f"the log-likelihood is not finite at {where} {np.round(res.x, 6).tolist()}"
                 " (the fitted means overflow or leave the family's range there); give"
                 " start_params closer to the data, or rescale the predictors"
@@ -595,19 +601,23 @@ class SingleIndexModel(LikelihoodModel):
         is estimated.
         """
         if method not in ("irls", "firth"):
-            raise ValueError(f"method must be 'irls' or 'firth', got {method!r}")
+            raise ArgumentError(f"method must be 'irls' or 'firth', got {method!r}")
         if method == "firth":
             firth.check_supported(self)
         validation.check_iteration_options(maxiter, tol)
         if cov_kwds:
             unknown = sorted(set(cov_kwds) - {"groups"})
             if unknown:
-                raise TypeError(f"cov_kwds takes 'groups' only, got {unknown}")
+                raise ArgumentTypeError(f"cov_kwds takes 'groups' only, got {unknown}")
             if groups is not None and cov_kwds.get("groups") is not None:
-                raise TypeError("give the cluster groups once: groups= or cov_kwds['groups']")
+                raise ArgumentTypeError(
+                    "give the cluster groups once: groups= or cov_kwds['groups']"
+                )
             groups = cov_kwds.get("groups", groups)
         if not isinstance(warm_start, (bool, WarmStart)):
-            raise TypeError(f"warm_start must be True, False or a WarmStart, got {warm_start!r}")
+            raise ArgumentTypeError(
+                f"warm_start must be True, False or a WarmStart, got {warm_start!r}"
+            )
         warm = WarmStart() if warm_start is True else warm_start or None
         n_rows, n_cols = self.exog.shape
         with record_warnings() as messages, fit_memory(n_rows, n_cols, type(self).__name__):

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..design.design import Design
-from ..exceptions import DataError, DomainWarning
+from ..exceptions import ArgumentError, ArgumentTypeError, DataError, DomainWarning
 from ..linalg.vectors import constant_vector, is_constant_one
 from . import families as F
 
@@ -183,10 +183,11 @@ def check_kwargs(func: Callable[..., Any], kwargs: Iterable[str], where: str) ->
     Examples
     --------
     >>> def f(design, *, family=None): ...
-    >>> check_kwargs(f, ["familly"], "GLM")
-    Traceback (most recent call last):
-    ...
-    TypeError: GLM got an unexpected keyword argument 'familly'; did you mean 'family'?
+    >>> try:
+    ...     check_kwargs(f, ["familly"], "GLM")
+    ... except TypeError as exc:
+    ...     print(exc)
+    GLM got an unexpected keyword argument 'familly'; did you mean 'family'?
     """
     params = inspect.signature(func).parameters
     if any(p.kind is p.VAR_KEYWORD for p in params.values()):
@@ -199,7 +200,7 @@ def check_kwargs(func: Callable[..., Any], kwargs: Iterable[str], where: str) ->
         if k not in known:
             close = difflib.get_close_matches(k, known + list(_COMMON), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise TypeError(f"{where} got an unexpected keyword argument {k!r}{hint}")
+            raise ArgumentTypeError(f"{where} got an unexpected keyword argument {k!r}{hint}")
 
 
 _COMMON = ("offset", "exposure", "weights", "freq_weights", "missing", "eval_env")
@@ -211,14 +212,17 @@ def check_iteration_options(maxiter: Any, tol: Any) -> None:
 
     Examples
     --------
-    >>> check_iteration_options(2.5, 1e-8)
-    Traceback (most recent call last):
-    ...
-    TypeError: maxiter must be a positive whole number of iterations, got 2.5
+    >>> try:
+    ...     check_iteration_options(2.5, 1e-8)
+    ... except TypeError as exc:
+    ...     print(exc)
+    maxiter must be a positive whole number of iterations, got 2.5
     """
     if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)) or maxiter < 1:
-        raise TypeError(f"maxiter must be a positive whole number of iterations, got {maxiter!r}")
+        raise ArgumentTypeError(
+            f"maxiter must be a positive whole number of iterations, got {maxiter!r}"
+        )
     if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)):
-        raise TypeError(f"tol must be a positive number, got {tol!r}")
+        raise ArgumentTypeError(f"tol must be a positive number, got {tol!r}")
     if not (np.isfinite(tol) and tol > 0):
-        raise ValueError(f"tol must be a positive finite number, got {tol!r}")
+        raise ArgumentError(f"tol must be a positive finite number, got {tol!r}")

@@ -20,18 +20,20 @@ from typing import Any
 
 import numpy as np
 
+from ..exceptions import ArgumentError, ArgumentTypeError
+
 
 def _per_param(value: Any, names: Sequence[str], what: str, default: float) -> np.ndarray:
     if isinstance(value, Mapping):
         unknown = [k for k in value if k not in names]
         if unknown:
-            raise ValueError(f"penalty {what} names unknown parameter(s) {unknown}")
+            raise ArgumentError(f"penalty {what} names unknown parameter(s) {unknown}")
         return np.array([float(value.get(n, default)) for n in names])
     arr = np.asarray(value, dtype=float)
     if arr.ndim == 0:
         return np.full(len(names), float(arr))
     if arr.shape != (len(names),):
-        raise ValueError(f"penalty {what} has {arr.size} values, the model {len(names)}")
+        raise ArgumentError(f"penalty {what} has {arr.size} values, the model {len(names)}")
     return arr.copy()
 
 
@@ -74,7 +76,7 @@ class L2Penalty:
         """
         values = np.asarray(list(sd.values()) if isinstance(sd, Mapping) else sd, dtype=float)
         if np.any(values <= 0) or not np.all(np.isfinite(values)):
-            raise ValueError(f"prior sd must be positive and finite, got {sd!r}")
+            raise ArgumentError(f"prior sd must be positive and finite, got {sd!r}")
         if isinstance(sd, Mapping):  # unnamed parameters get no prior (alpha = 0)
             return cls({k: 1.0 / float(v) ** 2 for k, v in sd.items()}, mean, exclude)
         alpha = 1.0 / values**2
@@ -86,12 +88,12 @@ class L2Penalty:
         """Per-parameter ``(alpha, center)`` vectors for parameters ``names``."""
         lam = _per_param(self.alpha, names, "alpha", 0.0)
         if np.any(lam < 0) or not np.all(np.isfinite(lam)):
-            raise ValueError(f"penalty alpha must be finite and >= 0, got {self.alpha!r}")
+            raise ArgumentError(f"penalty alpha must be finite and >= 0, got {self.alpha!r}")
         center = _per_param(self.center, names, "center", 0.0)
         exclude = default_exclude if self.exclude is None else self.exclude
         unknown = [e for e in exclude if e not in names]
         if unknown and self.exclude is not None:
-            raise ValueError(f"penalty exclude names unknown parameter(s) {unknown}")
+            raise ArgumentError(f"penalty exclude names unknown parameter(s) {unknown}")
         for j, n in enumerate(names):
             if n in exclude:
                 lam[j] = 0.0
@@ -110,7 +112,9 @@ def as_penalty(penalty: Any) -> L2Penalty | None:
         return penalty
     if isinstance(penalty, (int, float, np.floating, np.integer)):
         return L2Penalty(float(penalty))
-    raise TypeError(f"penalty must be an L2Penalty or a number, got {type(penalty).__name__}")
+    raise ArgumentTypeError(
+        f"penalty must be an L2Penalty or a number, got {type(penalty).__name__}"
+    )
 
 
 def constant_columns(X: np.ndarray, names: Sequence[str]) -> list[str]:

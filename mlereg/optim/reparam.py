@@ -30,6 +30,8 @@ from typing import Any, Literal
 import numpy as np
 from scipy import special
 
+from ..exceptions import ArgumentError
+
 Domain = Literal["real", "positive", "unit"]
 _DOMAIN_BOUNDS = {"real": (-np.inf, np.inf), "positive": (0.0, np.inf), "unit": (0.0, 1.0)}
 
@@ -58,7 +60,7 @@ class Bounds:
         self.names = list(names) if names is not None else [f"par{j}" for j in range(self.k)]
         if np.any(self.low >= self.high):
             bad = [self.names[j] for j in np.flatnonzero(self.low >= self.high)]
-            raise ValueError(f"bounds with low >= high for {bad}")
+            raise ArgumentError(f"bounds with low >= high for {bad}")
 
     @property
     def k(self) -> int:
@@ -94,12 +96,12 @@ class Bounds:
         elif isinstance(bounds, Mapping):
             unknown = [b for b in bounds if b not in names]
             if unknown:
-                raise ValueError(f"bounds name unknown parameter(s) {unknown}")
+                raise ArgumentError(f"bounds name unknown parameter(s) {unknown}")
             pairs = [tuple(bounds.get(n, (None, None))) for n in names]
         else:
             pairs = [tuple(b) if b is not None else (None, None) for b in bounds]
             if len(pairs) != k:
-                raise ValueError(f"bounds has {len(pairs)} entries, the model {k} parameters")
+                raise ArgumentError(f"bounds has {len(pairs)} entries, the model {k} parameters")
         low = [-np.inf if lo is None else float(lo) for lo, _ in pairs]
         high = [np.inf if hi is None else float(hi) for _, hi in pairs]
         return cls(low, high, names)
@@ -140,7 +142,7 @@ class Bounds:
             outside = ~((theta > lo) & (theta < hi))
             if np.any(outside):
                 j = int(np.argmax(outside))
-                raise ValueError(
+                raise ArgumentError(
                     f"start value {theta[j]:g} of {self.names[j]!r} is not strictly inside its"
                     f" bounds ({lo[j]:g}, {hi[j]:g})"
                 )

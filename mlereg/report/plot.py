@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from ..exceptions import ArgumentError
+
 
 def _pyplot() -> Any:
     try:
@@ -67,7 +69,7 @@ def plot_coefficients(
         names = [n for n in names if n not in ("Intercept", "const")] or names
     unknown = [n for n in names if n not in results.params.index]
     if unknown:
-        raise ValueError(f"terms {unknown} are not parameters of the model")
+        raise ArgumentError(f"terms {unknown} are not parameters of the model")
     names = [n for n in names if np.isfinite(results.params[n])]
     if ax is None:
         _, ax = plt.subplots(figsize=(6.0, 0.45 * len(names) + 1.2))

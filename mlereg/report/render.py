@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from ..exceptions import ArgumentError
+
 EPS = float(np.finfo(float).eps)
 
 # --------------------------------------------------------------------------------------
@@ -100,7 +102,7 @@ def format_column(
     ['1.235e+05', '1.234e-03']
     """
     if digits < 1:
-        raise ValueError(f"digits must be at least 1, got {digits!r}")
+        raise ArgumentError(f"digits must be at least 1, got {digits!r}")
     x = np.asarray(values, dtype=float).ravel()
     finite = x[np.isfinite(x)]
     if finite.size == 0:

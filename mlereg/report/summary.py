@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..exceptions import ArgumentError
 from .entries import format_parts
 from .render import (  # noqa: F401  (format_pvalue and format_column are public here too)
     STARS_NOTE,
@@ -97,9 +98,9 @@ class Summary(Rendered):
 
     def __init__(self, results: Any, digits: int = 4, alpha: float = 0.05) -> None:
         if not isinstance(digits, int) or digits < 1:
-            raise ValueError(f"digits must be a positive integer, got {digits!r}")
+            raise ArgumentError(f"digits must be a positive integer, got {digits!r}")
         if not 0 < alpha < 1:
-            raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
+            raise ArgumentError(f"alpha must be between 0 and 1, got {alpha!r}")
         self.results = results
         self.digits = digits
         self.alpha = alpha

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..exceptions import ArgumentError
 from .render import (
     STARS_NOTE,
     Rendered,
@@ -53,14 +54,14 @@ class ComparisonTable(Rendered):
     ) -> None:
         results = list(results)
         if not results:
-            raise ValueError("compare needs at least one results object")
+            raise ArgumentError("compare needs at least one results object")
         if names is None:
             names = [f"({i + 1})" for i in range(len(results))]
         names = [str(n) for n in names]
         if len(names) != len(results):
-            raise ValueError(f"names has {len(names)} entries for {len(results)} models")
+            raise ArgumentError(f"names has {len(names)} entries for {len(results)} models")
         if len(set(names)) != len(names):
-            raise ValueError(f"names must be distinct, got {names}")
+            raise ArgumentError(f"names must be distinct, got {names}")
         self.results = results
         self.names = names
         self.stars = bool(stars)

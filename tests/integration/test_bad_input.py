@@ -601,3 +601,30 @@ def test_column_of_subnormal_numbers_is_aliased(model):
         res = model(y, X).fit()
     assert np.isnan(res.params.iloc[2]) and res.aliased == ["x2"]
     assert np.all(np.isfinite(res.params.iloc[:2]))
+
+
+# KeyError stays for names looked up (a part, a term: Python's lookup error, as
+# statsmodels); RuntimeError marks internal misuse, never bad input
+_BUILTIN_ERRORS = {"ValueError", "TypeError"}
+
+
+def test_every_error_mlereg_raises_is_its_own():
+    """No module raises a bare ValueError or TypeError: argument errors are
+    ArgumentError and ArgumentTypeError (still ValueError and TypeError), so
+    ``except MleregError`` catches every failure of bad input."""
+    import ast
+
+    from tests.helpers import ROOT
+
+    bare = []
+    for path in sorted((ROOT / "mlereg").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+                func = node.exc.func
+                if isinstance(func, ast.Name) and func.id in _BUILTIN_ERRORS:
+                    bare.append(f"{path.relative_to(ROOT)}:{node.lineno} {func.id}")
+    assert bare == []
+    with pytest.raises(mr.exceptions.MleregError, match="maxiter"):
+        mr.OLS(np.arange(5.0), np.c_[np.ones(5), np.arange(5.0) ** 2]).fit(maxiter=2.5)
+    with pytest.raises(TypeError, match="maxiter"):  # what statsmodels users catch
+        mr.OLS(np.arange(5.0), np.c_[np.ones(5), np.arange(5.0) ** 2]).fit(maxiter=2.5)
