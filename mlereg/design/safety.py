@@ -15,7 +15,8 @@ accepts only
   ``max`` and ``pow``.
 
 Anything else (attribute access other than ``np.<function>``, subscripts, lambdas,
-comprehensions, names of the caller's variables or functions) is refused with a
+comprehensions, ``out=``, names of the caller's variables or functions, exponents of
+literals beyond 1000 and repeated text, which would not end or not fit) is refused with a
 :class:`~mlereg.exceptions.FormulaError` naming the token, before anything is
 evaluated; checked formulas are evaluated in a namespace of the allowed functions
 only. ``trusted=True`` (or an explicit ``eval_env=``) opts out: the formula then sees
@@ -343,6 +344,77 @@ def _check_expression(code: str, columns: set[str], formula: str) -> None:
         raise too_long(formula) from None
     if bad is not None:
         raise _refusal(bad, columns, formula)
+    _check_sizes(tree, formula)
+
+
+# Literal arithmetic runs in Python's big integers: 10 ** 10 ** 10 or 1 << 10 ** 10 in a
+# formula would compute for hours, 'x' * 10 ** 10 fill the memory
+MAX_LITERAL_EXPONENT = 1000
+_GROWING = (ast.Pow, ast.LShift)
+
+
+def _check_sizes(tree: ast.AST, formula: str) -> None:
+    """Refuse exponents and shifts of literals beyond ``MAX_LITERAL_EXPONENT`` and
+    repeated sequences: they would not end, or not fit in memory."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.BinOp):
+            continue
+        if isinstance(node.op, _GROWING) and not _reads_a_name(node.right):
+            size = _literal_number(node.right)
+            if isinstance(node.op, ast.Pow) and not _reads_a_name(node.left):
+                whole = _literal_number(node)  # powers of powers: (10 ** 900) ** 900
+                size = None if whole is None or not np.isfinite(whole) else size
+            if size is None or abs(size) > MAX_LITERAL_EXPONENT:
+                raise FormulaError(
+                    f"the formula {formula!r} has {ast.unparse(node)!r}: an exponent or shift"
+                    f" written as a number must be at most {MAX_LITERAL_EXPONENT} in size"
+                )
+        if isinstance(node.op, ast.Mult) and any(map(_is_sequence, (node.left, node.right))):
+            raise FormulaError(
+                f"the formula {formula!r} has {ast.unparse(node)!r}: a formula does not"
+                " repeat text or sequences"
+            )
+
+
+def _reads_a_name(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Name) for n in ast.walk(node))
+
+
+_FLOAT_OPS = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a**b,
+}
+
+
+def _literal_number(node: ast.AST) -> float | None:
+    """The value of arithmetic on numbers written as such (``-1``, ``1 / 3``), in
+    floats, which cannot grow without end as Python's integers can; None for anything
+    else (inf where it overflows)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return float(node.value) if not isinstance(node.value, bool) else None
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        value = _literal_number(node.operand)
+        return None if value is None else (-value if isinstance(node.op, ast.USub) else value)
+    if isinstance(node, ast.BinOp) and type(node.op) in _FLOAT_OPS:
+        a, b = _literal_number(node.left), _literal_number(node.right)
+        if a is None or b is None:
+            return None
+        try:
+            return float(_FLOAT_OPS[type(node.op)](a, b))
+        except (OverflowError, ZeroDivisionError):
+            return float("inf")
+        except TypeError:  # a complex power of a negative number
+            return None
+    return None
+
+
+def _is_sequence(node: ast.AST) -> bool:
+    return isinstance(node, (ast.List, ast.Tuple)) or (
+        isinstance(node, ast.Constant) and isinstance(node.value, str)
+    )
 
 
 # refused whole: what is inside them is theirs (a lambda's argument is no column)
@@ -366,7 +438,8 @@ def _refused(node: ast.AST, columns: set[str]) -> str | None:
     if isinstance(node, _PLAIN):
         return None
     if isinstance(node, ast.keyword):
-        return "**" if node.arg is None else None
+        # out= would write into the data (np.log(x, out=x))
+        return "**" if node.arg is None else "out=" if node.arg == "out" else None
     if isinstance(node, ast.Constant):
         ok = node.value is None or isinstance(node.value, (bool, int, float, complex, str))
         return None if ok else ast.unparse(node)

@@ -65,6 +65,7 @@ def test_the_file_write_of_a_formula_does_not_happen(df, tmp_path):
         ("I(eval('x1'))", "eval"),
         ("I(open)", "open"),
         ("I(b'x')", "b'x'"),
+        ("I(np.log(x1, out=x1))", "out="),
     ],
 )
 def test_anything_else_is_refused_naming_the_token(df, term, token):
@@ -248,3 +249,22 @@ def test_a_trusted_pickle_stores_only_the_names_the_formula_reads(df):
     with mr.trusted_formulas():
         back = pickle.loads(pickle.dumps(res))
     np.testing.assert_array_equal(back.model.design.builder.build(df), res.model.exog)
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        "I(x1 * 10 ** 10 ** 10)",
+        "I(x1 + (1 << 10 ** 10))",
+        "I(x1 ** 1e6)",
+        "C(g, levels=['a'] * 10 ** 9)",
+    ],
+)
+def test_literal_arithmetic_that_would_not_end_is_refused(df, term):
+    with pytest.raises(FormulaError, match="exponent or shift|does not repeat"):
+        mr.ols(f"y ~ {term}", df)
+
+
+def test_powers_of_columns_and_small_literals_pass(df):
+    res = mr.ols("y ~ I(x1 ** 2) + I(x2 ** -1) + I(2 ** x1) + I(x1 ** (1 / 3))", df)
+    assert res.exog_names[1:] == ["I(x1 ** 2)", "I(x2 ** -1)", "I(2 ** x1)", "I(x1 ** (1 / 3))"]
