@@ -11,8 +11,8 @@ accepts only
 - calls of the functions in :data:`FORMULA_FUNCTIONS`: patsy's built-ins (``C``, ``I``,
   ``Q``, ``center``, ``standardize``, ``scale``, ``bs``, ``cr``, ``cc``, ``te`` and the
   contrasts), numpy's element-wise functions as ``np.name`` or ``numpy.name`` (and the
-  common ones by their bare name, R's way: ``log(x)``), ``abs``, ``round``, ``min``,
-  ``max`` and ``pow``.
+  common ones by their bare name, R's way: ``log(x)``), ``abs``, ``round``, ``min``
+  and ``max``.
 
 Anything else (attribute access other than ``np.<function>``, subscripts, lambdas,
 comprehensions, ``out=``, names of the caller's variables or functions, exponents of
@@ -61,8 +61,9 @@ NUMPY_NAMES = (
 )  # fmt: skip
 # the common ones also by their bare name, as R writes them: log(x), sqrt(x)
 BARE_NUMPY = ("exp", "expm1", "log", "log10", "log1p", "log2", "sqrt", "floor", "ceil")
-# Python's own, harmless on numbers and arrays
-PYTHON_BUILTINS = ("abs", "round", "min", "max", "pow")
+# Python's own, harmless on numbers and arrays (not pow: pow(10, 10 ** 9) computes a
+# number of a billion bits; np.power and ** are checked)
+PYTHON_BUILTINS = ("abs", "round", "min", "max")
 PATSY_NAMES = tuple(patsy.builtins.__all__)
 
 #: Every name a checked formula may call or use besides the data's columns.

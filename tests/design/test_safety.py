@@ -66,6 +66,7 @@ def test_the_file_write_of_a_formula_does_not_happen(df, tmp_path):
         ("I(open)", "open"),
         ("I(b'x')", "b'x'"),
         ("I(np.log(x1, out=x1))", "out="),
+        ("I(pow(10, 10 ** 9))", "pow"),
     ],
 )
 def test_anything_else_is_refused_naming_the_token(df, term, token):
