@@ -11,10 +11,8 @@ is read in :mod:`mlereg.design.terms`.
 from __future__ import annotations
 
 import difflib
-import io
 import os
 import re
-import tokenize
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -25,7 +23,14 @@ import patsy
 import patsy.builtins
 from pandas.api.types import is_numeric_dtype
 
-from ..exceptions import ArgumentError, ArgumentTypeError, DataError, DataWarning, FormulaError
+from ..exceptions import (
+    ArgumentError,
+    ArgumentTypeError,
+    DataError,
+    DataWarning,
+    FormulaError,
+    MleregError,
+)
 from .design import Design, assemble
 from .fastfill import FINITE, fast_matrices, fill_design, level_rows
 from .frame import (
@@ -50,7 +55,7 @@ from .safety import (
     stored_names,
     too_long,
 )
-from .text import split_offset_terms, split_parts
+from .text import formula_names, split_offset_terms, split_parts
 
 
 class RowBuilder:
@@ -121,12 +126,19 @@ class RowBuilder:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         offset_terms = tuple(state.get("offset_terms", ()))
+        frame = state["frame"]
         columns = state.get("formula_columns", state["columns"])
-        env, trusted = loading_environment(state["rhs"], offset_terms, columns, state["env"])
+        if not set(state["columns"]) <= set(frame.columns):
+            raise DataError("the pickled model's rows lack columns its formula reads")
+        env, trusted = loading_environment(
+            state["rhs"], offset_terms, (frame.columns, columns), state["env"]
+        )
         try:
-            X = patsy.dmatrix(state["rhs"], state["frame"], eval_env=env, NA_action="raise")
+            X = patsy.dmatrix(state["rhs"], frame, eval_env=env, NA_action="raise")
         except patsy.PatsyError as exc:
             raise _formula_error(exc, state["rhs"], list(columns)) from None
+        except _EVALUATION_ERRORS as exc:
+            raise _evaluation_error(exc, state["rhs"]) from None
         if tuple(X.design_info.column_names) != state["column_names"]:
             raise DataError(
                 "the pickled formula rebuilt different design columns"
@@ -253,20 +265,6 @@ class RowBuilder:
         return X if np.array_equal(np.asarray(head, dtype=float), X[:1]) else None
 
 
-def formula_names(formula: str) -> list[str]:
-    """Identifiers and Q("...") names that appear in a formula, in order."""
-    names: list[str] = []
-    for m in re.finditer(r"""Q\(\s*(['"])(.*?)\1\s*\)""", formula):
-        names.append(m.group(2))
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(formula).readline):
-            if tok.type == tokenize.NAME and tok.string not in names:
-                names.append(tok.string)
-    except (tokenize.TokenError, IndentationError) as exc:
-        raise FormulaError(f"cannot parse the formula {formula!r}: {exc}") from None
-    return names
-
-
 # New data of at least this many rows get their design filled with numpy, like the
 # fit's (patsy's own build took 0.17 s for 2e5 rows and 10 columns and held 2x X).
 FAST_BUILD_MIN_ROWS = 1000
@@ -321,7 +319,14 @@ def evaluate_offset_terms(terms: tuple[str, ...], frame: pd.DataFrame, eval_env:
             col = patsy.dmatrix(f"0 + I({term})", frame, eval_env=eval_env, NA_action=keep_na)
         except patsy.PatsyError as exc:
             raise _formula_error(exc, f"offset({term})", list(frame.columns)) from None
-        values = np.asarray(col, dtype=float)
+        except MleregError:
+            raise
+        except _EVALUATION_ERRORS as exc:
+            raise _evaluation_error(exc, f"offset({term})") from None
+        try:
+            values = np.asarray(col, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise _evaluation_error(exc, f"offset({term})") from None
         if values.shape[1] != 1:
             raise FormulaError(f"offset({term}) must give one number per row")
         total += values[:, 0]
@@ -528,7 +533,14 @@ def _matrices(
         raise _formula_error(exc, formula, data_columns) from None
     except RecursionError:
         raise too_long(formula) from None
-    X = np.asarray(xmat, dtype=float)  # patsy's layout: the kernels take C or F, no copy
+    except MleregError:
+        raise
+    except _EVALUATION_ERRORS as exc:
+        raise _evaluation_error(exc, formula) from None
+    try:
+        X = np.asarray(xmat, dtype=float)  # patsy's layout: the kernels take C or F, no copy
+    except (TypeError, ValueError) as exc:  # complex or object terms
+        raise _evaluation_error(exc, formula) from None
     x_info = xmat.design_info
     y_info = ymat.design_info if ymat is not None else None
     return None, X, x_info, ymat, y_info, _prototype(frame, rhs, rhs_columns, x_info)
@@ -597,6 +609,17 @@ def _prototype(
             if used:
                 groups.append(used)
     return sub.loc[level_rows(sub, groups)]
+
+
+# what evaluating a formula's terms raises on values it cannot use (a module as a value,
+# C(g, 5), a spline of degree 5 with df 2, complex numbers), besides patsy's own errors
+_EVALUATION_ERRORS = (TypeError, ValueError, IndexError, AttributeError, KeyError, ArithmeticError)
+
+
+def _evaluation_error(exc: Exception, formula: str) -> FormulaError:
+    return FormulaError(
+        f"cannot evaluate the formula {formula!r}: {type(exc).__name__}: {exc}".splitlines()[0]
+    )
 
 
 def _formula_error(exc: Exception, formula: str, columns: list[str]) -> FormulaError:

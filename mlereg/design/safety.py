@@ -25,7 +25,8 @@ one that needs the caller's names loads only inside :func:`trusted_formulas`.
 
 Examples
 --------
->>> check_formula("y ~ np.log(x) + C(g)", ["y", "x", "g"])
+>>> sorted(check_formula("y ~ np.log(x) + C(g)", ["y", "x", "g"]))
+['g', 'x', 'y']
 >>> try:
 ...     check_formula("y ~ I(__import__('os'))", ["y"])
 ... except FormulaError as exc:
@@ -36,8 +37,9 @@ the formula "y ~ I(__import__('os'))" uses '__import__', whi
 from __future__ import annotations
 
 import ast
+import builtins
 import contextvars
-import difflib
+import unicodedata
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -48,40 +50,14 @@ import patsy.builtins
 from patsy.parse_formula import parse_formula
 
 from ..exceptions import ArgumentTypeError, FormulaError
-from .text import split_offset_terms, split_parts
+from .expressions import BARE_NUMPY, FORMULA_FUNCTIONS, PYTHON_BUILTINS, check_expression
+from .text import formula_names, split_offset_terms, split_parts
 
-# numpy's element-wise functions and constants a formula may use as np.<name>
-NUMPY_NAMES = (
-    "abs", "absolute", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2",
-    "arctanh", "cbrt", "ceil", "clip", "cos", "cosh", "deg2rad", "e", "exp", "exp2",
-    "expm1", "fabs", "floor", "fmax", "fmin", "fmod", "hypot", "inf", "isfinite", "isnan",
-    "log", "log10", "log1p", "log2", "logical_and", "logical_not", "logical_or", "maximum",
-    "minimum", "mod", "nan", "pi", "power", "rad2deg", "reciprocal", "rint", "round",
-    "sign", "sin", "sinh", "sqrt", "square", "tan", "tanh", "trunc", "where",
-)  # fmt: skip
-# the common ones also by their bare name, as R writes them: log(x), sqrt(x)
-BARE_NUMPY = ("exp", "expm1", "log", "log10", "log1p", "log2", "sqrt", "floor", "ceil")
-# Python's own, harmless on numbers and arrays (not pow: pow(10, 10 ** 9) computes a
-# number of a billion bits; np.power and ** are checked)
-PYTHON_BUILTINS = ("abs", "round", "min", "max")
-PATSY_NAMES = tuple(patsy.builtins.__all__)
+__all__ = ["FORMULA_FUNCTIONS", "check_formula", "trusted_formulas"]
 
-#: Every name a checked formula may call or use besides the data's columns.
-FORMULA_FUNCTIONS: tuple[str, ...] = tuple(
-    sorted(
-        {*PATSY_NAMES, *BARE_NUMPY, *PYTHON_BUILTINS}
-        | {f"{m}.{n}" for m in ("np", "numpy") for n in NUMPY_NAMES}
-    )
-)
-
-_NAMES = frozenset({*PATSY_NAMES, *BARE_NUMPY, *PYTHON_BUILTINS, "np", "numpy"})
-_NUMPY = frozenset(NUMPY_NAMES)
-# syntax that only combines checked values: operators, literals of containers, calls
-# (whose function is checked), keyword arguments (``C(g, levels=[...])``)
-_PLAIN = (
-    ast.Expression, ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp, ast.IfExp, ast.Tuple,
-    ast.List, ast.operator, ast.unaryop, ast.cmpop, ast.boolop, ast.expr_context,
-)  # fmt: skip
+# patsy's formula language multiplies terms: (a + ... + r) ** 18 or a * b * ... * r
+# (2 ** 18 terms) ran for minutes before the first row was read
+MAX_TERMS = 10_000
 
 _trusted: contextvars.ContextVar[bool] = contextvars.ContextVar("trusted", default=False)
 
@@ -91,12 +67,32 @@ def safe_namespace() -> dict[str, Any]:
 
     Examples
     --------
-    >>> sorted(safe_namespace())[:3]
-    ['ceil', 'exp', 'expm1']
+    >>> ns = safe_namespace()
+    >>> ns["log"] is np.log, repr(ns["eval"])
+    (True, '<eval: not for formulas>')
     """
-    names: dict[str, Any] = {"np": np, "numpy": np}
+    # every other builtin shadowed: a name patsy did not find among the columns must not
+    # fall through to Python's eval, exec or open
+    names: dict[str, Any] = {n: _Refused(n) for n in _BUILTIN_NAMES}
+    names.update({"np": np, "numpy": np})
     names.update({n: getattr(np, n) for n in BARE_NUMPY})
     return names
+
+
+_BUILTIN_NAMES = tuple(n for n in (*dir(builtins), "__builtins__") if n not in PYTHON_BUILTINS)
+
+
+class _Refused:
+    """What a Python builtin a formula may not use evaluates to: calling it raises."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        raise FormulaError(f"a formula may not use {self.name!r}")
+
+    def __repr__(self) -> str:
+        return f"<{self.name}: not for formulas>"
 
 
 def safe_environment() -> patsy.EvalEnvironment:
@@ -187,12 +183,19 @@ def rhs_with_offsets(rhs: str, offset_terms: tuple[str, ...]) -> str:
 
 
 def loading_environment(
-    rhs: str, offset_terms: tuple[str, ...], columns: Any, stored: dict[str, Any]
+    rhs: str,
+    offset_terms: tuple[str, ...],
+    columns: tuple[Collection[Any], Collection[Any]],
+    stored: dict[str, Any],
 ) -> tuple[Any, bool]:
     """Where a pickled formula's names are looked up, and whether it is trusted: the
-    allowed functions if it passes :func:`check_formula` on ``columns``, else (inside
+    allowed functions if it passes :func:`check_formula`, else (inside
     :func:`trusted_formulas` only) the names stored with it (``stored``: name ->
     ``("module", module name)`` or ``("object", value)``).
+
+    ``columns`` is the pair (the columns of the rows the right-hand side is rebuilt
+    on, the columns its offsets may read on new data): a name the right-hand side
+    calls a column must be one of the rows it is evaluated on.
 
     Raises
     ------
@@ -201,13 +204,15 @@ def loading_environment(
 
     Examples
     --------
-    >>> env, trusted = loading_environment("np.log(x)", (), ["x"], {"np": ("module", "os")})
+    >>> stored = {"np": ("module", "os")}
+    >>> env, trusted = loading_environment("np.log(x)", (), (["x"], ["x"]), stored)
     >>> env.namespace["np"] is np, trusted
     (True, False)
     """
-    formula = rhs_with_offsets(rhs, offset_terms)
     try:
-        check_formula(formula, columns)
+        check_formula(f"~ {rhs}", columns[0])
+        if offset_terms:
+            check_formula(rhs_with_offsets("1", offset_terms), columns[1])
     except FormulaError as exc:
         if not formulas_trusted():
             raise FormulaError(
@@ -225,16 +230,20 @@ def loading_environment(
     return safe_environment(), False
 
 
-def check_formula(formula: str, columns: Collection[Any]) -> None:
+def check_formula(formula: str, columns: Collection[Any]) -> set[str]:
     """Raise :class:`~mlereg.exceptions.FormulaError` unless ``formula`` uses only
-    ``columns`` and what :data:`FORMULA_FUNCTIONS` allows (see the module's text).
+    ``columns`` and what :data:`FORMULA_FUNCTIONS` allows (see the module's text), in
+    at most :data:`MAX_TERMS` terms; return the columns it reads.
 
     ``formula`` may be a whole formula (``"y ~ x | z + offset(log(t))"``) or a
-    right-hand side alone. Nothing in it is evaluated.
+    right-hand side alone. Nothing in it is evaluated. Names must be written as the
+    data has them: Python reads ``ｅｖａｌ`` (full-width letters) as ``eval`` and
+    ``Q("\\x65val")`` as ``Q("eval")``, and such spellings are refused.
 
     Examples
     --------
-    >>> check_formula("y ~ x + Q('a b')", ["y", "x", "a b"])
+    >>> sorted(check_formula("y ~ x + Q('a b')", ["y", "x", "a b"]))
+    ['a b', 'x', 'y']
     >>> try:
     ...     check_formula("y ~ x.__class__", ["y", "x"])
     ... except FormulaError as exc:
@@ -242,12 +251,23 @@ def check_formula(formula: str, columns: Collection[Any]) -> None:
     the formula 'y ~ x.__class__' uses 'x.__class__'
     """
     names = {str(c) for c in columns}
+    written = formula_names(formula)
+    odd = [n for n in written if unicodedata.normalize("NFKC", n) != n]
+    used: set[str] = set()
     for code in _formula_expressions(formula):
-        _check_expression(code, names, formula)
+        used |= check_expression(code, names, formula)
+    odd += sorted(used - set(written))
+    if odd:
+        raise FormulaError(
+            f"the formula {formula!r} writes {odd[0]!r} in a form Python reads as another"
+            " name (compatibility characters or escapes): write names as the data has them"
+        )
+    return used
 
 
 def _formula_expressions(formula: str) -> Iterator[str]:
-    """The Python code of each variable term of ``formula``, offsets included."""
+    """The Python code of each variable term of ``formula``, offsets included; refuse a
+    formula whose terms would multiply beyond MAX_TERMS."""
     rest, offsets = split_offset_terms(formula)
     yield from offsets
     if "~" in rest:
@@ -258,11 +278,37 @@ def _formula_expressions(formula: str) -> Iterator[str]:
     for piece in pieces:
         try:
             tree = parse_formula(piece)
+            terms = _term_bound(tree)
         except patsy.PatsyError as exc:
             raise FormulaError(f"cannot parse the formula {formula!r}: {exc.message}") from None
         except RecursionError:
             raise too_long(formula) from None
+        if terms > MAX_TERMS:
+            raise FormulaError(
+                f"the formula {formula!r} expands to up to {terms:.3g} terms (more than"
+                f" {MAX_TERMS}): write the interactions it needs"
+            )
         yield from _expressions(tree)
+
+
+def _term_bound(node: Any) -> float:
+    """An upper bound on the number of terms patsy expands a parse tree to."""
+    if not node.args:
+        return 1.0
+    sizes = [_term_bound(a) for a in node.args]
+    op = node.type
+    if len(sizes) == 1 or op == "-":
+        return sizes[0]
+    a, b = sizes
+    if op in ("+", "~"):
+        return a + b
+    if op == ":":
+        return a * b
+    if op in ("*", "/"):
+        return a + b + a * b
+    if op == "**":  # interactions of up to n of a's terms: at most 2 ** a
+        return float(2.0 ** min(a, 1024.0))
+    return a + b
 
 
 def stored_names(
@@ -332,156 +378,3 @@ def _expressions(tree: Any) -> Iterator[str]:
         if node.type == "PYTHON_EXPR":
             yield node.token.extra
         stack.extend(reversed(node.args))
-
-
-def _check_expression(code: str, columns: set[str], formula: str) -> None:
-    try:
-        tree = ast.parse(code.strip(), mode="eval")
-    except SyntaxError:
-        raise FormulaError(f"cannot parse {code!r} in the formula {formula!r}") from None
-    try:
-        bad = _first_refusal(tree, columns)
-    except RecursionError:
-        raise too_long(formula) from None
-    if bad is not None:
-        raise _refusal(bad, columns, formula)
-    _check_sizes(tree, formula)
-
-
-# Literal arithmetic runs in Python's big integers: 10 ** 10 ** 10 or 1 << 10 ** 10 in a
-# formula would compute for hours, 'x' * 10 ** 10 fill the memory
-MAX_LITERAL_EXPONENT = 1000
-_GROWING = (ast.Pow, ast.LShift)
-
-
-def _check_sizes(tree: ast.AST, formula: str) -> None:
-    """Refuse exponents and shifts of literals beyond ``MAX_LITERAL_EXPONENT`` and
-    repeated sequences: they would not end, or not fit in memory."""
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.BinOp):
-            continue
-        if isinstance(node.op, _GROWING) and not _reads_a_name(node.right):
-            size = _literal_number(node.right)
-            if isinstance(node.op, ast.Pow) and not _reads_a_name(node.left):
-                whole = _literal_number(node)  # powers of powers: (10 ** 900) ** 900
-                size = None if whole is None or not np.isfinite(whole) else size
-            if size is None or abs(size) > MAX_LITERAL_EXPONENT:
-                raise FormulaError(
-                    f"the formula {formula!r} has {ast.unparse(node)!r}: an exponent or shift"
-                    f" written as a number must be at most {MAX_LITERAL_EXPONENT} in size"
-                )
-        if isinstance(node.op, ast.Mult) and any(map(_is_sequence, (node.left, node.right))):
-            raise FormulaError(
-                f"the formula {formula!r} has {ast.unparse(node)!r}: a formula does not"
-                " repeat text or sequences"
-            )
-
-
-def _reads_a_name(node: ast.AST) -> bool:
-    return any(isinstance(n, ast.Name) for n in ast.walk(node))
-
-
-_FLOAT_OPS = {
-    ast.Add: lambda a, b: a + b,
-    ast.Sub: lambda a, b: a - b,
-    ast.Mult: lambda a, b: a * b,
-    ast.Div: lambda a, b: a / b,
-    ast.Pow: lambda a, b: a**b,
-}
-
-
-def _literal_number(node: ast.AST) -> float | None:
-    """The value of arithmetic on numbers written as such (``-1``, ``1 / 3``), in
-    floats, which cannot grow without end as Python's integers can; None for anything
-    else (inf where it overflows)."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-        return float(node.value) if not isinstance(node.value, bool) else None
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        value = _literal_number(node.operand)
-        return None if value is None else (-value if isinstance(node.op, ast.USub) else value)
-    if isinstance(node, ast.BinOp) and type(node.op) in _FLOAT_OPS:
-        a, b = _literal_number(node.left), _literal_number(node.right)
-        if a is None or b is None:
-            return None
-        try:
-            return float(_FLOAT_OPS[type(node.op)](a, b))
-        except (OverflowError, ZeroDivisionError):
-            return float("inf")
-        except TypeError:  # a complex power of a negative number
-            return None
-    return None
-
-
-def _is_sequence(node: ast.AST) -> bool:
-    return isinstance(node, (ast.List, ast.Tuple)) or (
-        isinstance(node, ast.Constant) and isinstance(node.value, str)
-    )
-
-
-# refused whole: what is inside them is theirs (a lambda's argument is no column)
-_OPAQUE = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-
-
-def _first_refusal(node: ast.AST, columns: set[str]) -> str | None:
-    """The text of the first innermost node a checked formula may not hold (the name
-    ``__import__`` rather than the whole chain of calls on it), else None."""
-    opaque = isinstance(node, _OPAQUE) or (isinstance(node, ast.keyword) and node.arg is None)
-    if not opaque:
-        for child in ast.iter_child_nodes(node):
-            inner = _first_refusal(child, columns)
-            if inner is not None:
-                return inner
-    return _refused(node, columns)
-
-
-def _refused(node: ast.AST, columns: set[str]) -> str | None:
-    """The text of ``node`` if a checked formula may not hold it, else None."""
-    if isinstance(node, _PLAIN):
-        return None
-    if isinstance(node, ast.keyword):
-        # out= would write into the data (np.log(x, out=x))
-        return "**" if node.arg is None else "out=" if node.arg == "out" else None
-    if isinstance(node, ast.Constant):
-        ok = node.value is None or isinstance(node.value, (bool, int, float, complex, str))
-        return None if ok else ast.unparse(node)
-    if isinstance(node, ast.Name):
-        return None if node.id in columns or node.id in _NAMES else node.id
-    if isinstance(node, ast.Attribute):
-        base = node.value
-        numpy = isinstance(base, ast.Name) and base.id in ("np", "numpy")
-        allowed = numpy and base.id not in columns and node.attr in _NUMPY
-        return None if allowed else ast.unparse(node)
-    if isinstance(node, ast.Call):
-        func = node.func
-        if isinstance(func, ast.Name):
-            if func.id in columns or func.id not in _NAMES - {"np", "numpy"}:
-                return func.id
-            if func.id == "Q":
-                return _refused_q(node, columns)
-            return None
-        return None if isinstance(func, ast.Attribute) else ast.unparse(node)
-    return ast.unparse(node)
-
-
-def _refused_q(node: ast.Call, columns: set[str]) -> str | None:
-    """``Q`` looks its argument up by name: it must be a column's name, as text."""
-    args = node.args
-    if (
-        len(args) == 1
-        and not node.keywords
-        and isinstance(args[0], ast.Constant)
-        and isinstance(args[0].value, str)
-        and args[0].value in columns
-    ):
-        return None
-    return ast.unparse(node)
-
-
-def _refusal(token: str, columns: set[str], formula: str) -> FormulaError:
-    close = difflib.get_close_matches(token, sorted(columns), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return FormulaError(
-        f"the formula {formula!r} uses {token!r}, which is neither a column of the data nor"
-        " a function formulas may call (mlereg.FORMULA_FUNCTIONS lists them)"
-        f"{hint}; pass trusted=True to let a formula you trust use names from your code"
-    )

@@ -11,7 +11,9 @@ Examples
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 
 from ..exceptions import FormulaError
 
@@ -86,3 +88,23 @@ def split_offset_terms(formula: str) -> tuple[str, tuple[str, ...]]:
         return formula, ()
     body = " + ".join(t for t in kept if t) or "1"
     return f"{lhs.strip()} ~ {body}", tuple(offsets)
+
+
+def formula_names(formula: str) -> list[str]:
+    """Identifiers and Q("...") names that appear in a formula, in order, as written.
+
+    Examples
+    --------
+    >>> formula_names("y ~ np.log(x) + Q('a b')")
+    ['a b', 'y', 'np', 'log', 'x', 'Q']
+    """
+    names: list[str] = []
+    for m in re.finditer(r"""Q\(\s*(['"])(.*?)\1\s*\)""", formula):
+        names.append(m.group(2))
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(formula).readline):
+            if tok.type == tokenize.NAME and tok.string not in names:
+                names.append(tok.string)
+    except (tokenize.TokenError, IndentationError) as exc:
+        raise FormulaError(f"cannot parse the formula {formula!r}: {exc}") from None
+    return names

@@ -269,3 +269,117 @@ def test_literal_arithmetic_that_would_not_end_is_refused(df, term):
 def test_powers_of_columns_and_small_literals_pass(df):
     res = mr.ols("y ~ I(x1 ** 2) + I(x2 ** -1) + I(2 ** x1) + I(x1 ** (1 / 3))", df)
     assert res.exog_names[1:] == ["I(x1 ** 2)", "I(x2 ** -1)", "I(2 ** x1)", "I(x1 ** (1 / 3))"]
+
+
+# --- what an attacker tried (each reproduced the problem before its check) -------------
+
+
+def test_names_python_reads_as_others_are_refused(df, tmp_path, monkeypatch):
+    # 'ｅｖａｌ' (full-width) is 'eval' to Python: with a column named eval, the check
+    # took it for the column while patsy's frame lacked it, and eval ran the text
+    monkeypatch.chdir(tmp_path)
+    d = df.assign(eval=1.0, exit=1.0)
+    code = "\"__import__('pathlib').Path('pwned').write_text('x')\""
+    for formula in (
+        f"y ~ x1 + I(max([{code}], key=\uff45\uff56\uff41\uff4c) == 0)",
+        "y ~ x1 + Q('\\x65val')",
+        "y ~ \uff45\uff56\uff41\uff4c",
+    ):
+        with pytest.raises(FormulaError):
+            mr.ols(formula, d)
+    with pytest.raises(FormulaError, match="uses 'key='"):
+        mr.ols(f"y ~ x1 + I(max([{code}], key=eval) == 0)", d)
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_builtins_a_formula_may_not_use_are_shadowed():
+    from mlereg.design.safety import safe_namespace
+
+    ns = safe_namespace()
+    for name in ("eval", "exec", "open", "__import__", "exit", "getattr", "__builtins__"):
+        with pytest.raises(FormulaError, match=f"may not use '{name}'"):
+            ns[name]("1")
+    # the builtins formulas may call are not shadowed: Python's own are found
+    assert not {"abs", "round", "min", "max"} & set(ns)
+
+
+def test_a_pickle_edited_to_call_a_builtin_does_not_run(df, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = mr.ols("y ~ x1", df).fit()
+    builder = res.model.design.builder
+    state = builder.__getstate__()
+    state["formula_columns"] = ("x1", "exec")
+    state["rhs"] = "x1 + I(max([\"open('pwned', 'w').write('x')\"], key=exec) == 0)"
+    with pytest.raises(FormulaError):
+        type(builder).__new__(type(builder)).__setstate__(state)
+    state["rhs"] = 'x1 + exec(\'open("pwned", "w")\')'  # a 'column' the rows lack
+    with pytest.raises(FormulaError):
+        type(builder).__new__(type(builder)).__setstate__(state)
+    assert not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "k ~ x1 + offset(np.log(t, t))",
+        "k ~ np.log(x1, x1)",
+        "k ~ x1 + offset(np.maximum(t, 100, t))",
+    ],
+)
+def test_numpy_outputs_given_by_position_are_refused(df, formula):
+    before = df.copy()
+    with pytest.raises(FormulaError, match="arguments"):
+        mr.poisson(formula, df)
+    pd.testing.assert_frame_equal(df, before)
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "y ~ I(10 ** abs(10000000000))",
+        "y ~ I(10 ** max(10000000000, 1))",
+        "y ~ I(10 ** round(1e10))",
+        "y ~ x + offset(10 ** abs(10000000000))",
+        "y ~ I(max(max(9 ** 300, 1) ** 1000, 1) ** 1000)",
+        "y ~ I(round(1, -10000000000))",
+        "y ~ I(1 << abs(100000000000))",
+        "y ~ I(('a' if 1 else 0) * 10000000000 == x)",
+        "y ~ I(([0] if 1 else 0) * 1000000000 == x)",
+        "y ~ I((min('ab') * 10 ** 9) * 3 == 'a')",
+        "y ~ " + " * ".join(f"I(x + {i})" for i in range(1, 19)),
+        "y ~ (" + " + ".join(f"I(x + {i})" for i in range(1, 19)) + ") ** 18",
+        "y ~ bs(x, df=1000000)",
+        "y ~ bs(x, degree=100000)",
+        "y ~ te(cr(x, df=300), cr(x, df=300), cr(x, df=300))",
+        "y ~ cr(x, df=20000)",
+    ],
+)
+def test_formulas_that_would_not_end_are_refused_before_evaluation(formula):
+    # each ran for minutes or asked for gigabytes on a frame of six rows
+    with pytest.raises(FormulaError):
+        check_formula(formula, ["y", "x", "t"])
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "y ~ np",
+        "y ~ I(np)",
+        "np ~ x1",
+        "y ~ bs(x1, df=2, degree=5)",
+        "y ~ I(None)",
+        "y ~ C(g, 5)",
+        "y ~ C(g, 'abc')",
+        "y ~ I(1j * x1)",
+        "y ~ I(x1" + "+1" * 5000 + ")",
+        "y ~ I(" + "-" * 100000 + "1)",
+    ],
+)
+def test_terms_patsy_cannot_evaluate_are_formula_errors(df, formula):
+    with pytest.raises(FormulaError):
+        mr.ols(formula, df)
+
+
+def test_a_bare_module_in_an_offset_is_a_formula_error(df):
+    with pytest.raises(FormulaError):
+        mr.poisson("k ~ x1 + offset(np)", df)
