@@ -64,6 +64,7 @@ MAX_LITERAL_EXPONENT = 1000
 MAX_SPLINE_DF = 1000
 MAX_SPLINE_DEGREE = 10
 MAX_ROUND_DIGITS = 100
+MAX_LITERAL_ITEMS = 10_000
 
 _NAMES = frozenset({*PATSY_NAMES, *BARE_NUMPY, *PYTHON_BUILTINS})
 _NUMPY = frozenset(NUMPY_NAMES)
@@ -77,7 +78,8 @@ _PLAIN = (
 )  # fmt: skip
 # refused whole: what is inside them is theirs (a lambda's argument is no column)
 _OPAQUE = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-_REFUSED_KEYWORDS = {"out": "out=", "key": "key="}  # write into the data; call any value
+# write into the data (out=, pandas' inplace=); call any value (key=)
+_REFUSED_KEYWORDS = {"out": "out=", "key": "key=", "inplace": "inplace="}
 
 
 def check_expression(code: str, columns: set[str], formula: str) -> set[str]:
@@ -100,6 +102,12 @@ def check_expression(code: str, columns: set[str], formula: str) -> set[str]:
         bad = _first_refusal(tree, columns)
         if bad is not None:
             raise refusal(bad, columns, formula)
+        nested = _nested_literals(tree)
+        if nested is not None:
+            raise FormulaError(
+                f"the formula {formula!r} has {nested!r}: a formula's lists are flat (one"
+                f" level, at most {MAX_LITERAL_ITEMS} items)"
+            )
         _check_sizes(tree, columns, formula)
     except RecursionError:
         raise _nested(code, formula) from None
@@ -108,6 +116,27 @@ def check_expression(code: str, columns: set[str], formula: str) -> set[str]:
         for n in ast.walk(tree)
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "Q"
     }
+
+
+def computed_columns(code: str, columns: set[str]) -> set[str]:
+    """The columns an expression multiplies, raises to a power, shifts or formats
+    (text there would repeat: ``I(s * n)`` with s text built a string of n characters).
+    The expression has passed :func:`check_expression`.
+
+    Examples
+    --------
+    >>> sorted(computed_columns("I(a * b) + c", {"a", "b", "c"}))
+    ['a', 'b']
+    """
+    tree = ast.parse(code.strip(), mode="eval")
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, _GROWTH_OPS):
+            out |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in columns}
+    return out
+
+
+_GROWTH_OPS = (ast.Mult, ast.Mod, ast.Pow, ast.LShift)
 
 
 def _nested(code: str, formula: str) -> FormulaError:
@@ -125,7 +154,7 @@ def refusal(token: str, columns: set[str], formula: str) -> FormulaError:
     >>> str(refusal("x11", {"x1"}, "y ~ x11"))[:48]
     "the formula 'y ~ x11' uses 'x11', which is neith"
     """
-    if token in ("key=", "out=", "**") or " with " in token:
+    if token in (*_REFUSED_KEYWORDS.values(), "**") or " with " in token:
         return FormulaError(
             f"the formula {formula!r} uses {token!r}: a checked formula may not (it could"
             " call any value or write into the data); pass trusted=True to let a formula"
@@ -174,6 +203,26 @@ def _refused(node: ast.AST, columns: set[str]) -> str | None:
     if isinstance(node, ast.Call):
         return _refused_call(node, columns)
     return ast.unparse(node)
+
+
+def _nested_literals(tree: ast.AST) -> str | None:
+    """A list or tuple inside another (outside ``ContrastMatrix``), whose broadcasting
+    by numpy multiplies sizes (forty-element lists nested five deep asked for 2 GB), or
+    literals of more than MAX_LITERAL_ITEMS items in all."""
+    items = 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id == "ContrastMatrix":  # its matrix is a list of rows
+                depth -= 1
+        if isinstance(node, (ast.List, ast.Tuple)):
+            items += len(node.elts)
+            if depth >= 1 or items > MAX_LITERAL_ITEMS:
+                return ast.unparse(node)[:60]
+            depth += 1
+        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+    return None
 
 
 def _refused_call(node: ast.Call, columns: set[str]) -> str | None:
@@ -253,6 +302,10 @@ def _check_sizes(tree: ast.AST, columns: set[str], formula: str) -> None:
                 f"the formula {formula!r} has {ast.unparse(node)!r}: an exponent or shift"
                 f" not made of columns must be a number of at most {MAX_LITERAL_EXPONENT}"
             )
+        if isinstance(node.op, ast.Mod) and _has_text(node.left):
+            raise FormulaError(
+                f"the formula {formula!r} has {ast.unparse(node)!r}: a formula does not format text"
+            )
         if isinstance(node.op, ast.Mult) and _repeats(node, columns):
             raise FormulaError(
                 f"the formula {formula!r} has {ast.unparse(node)!r}: a formula does not"
@@ -297,6 +350,10 @@ def _repeats(node: ast.BinOp, columns: set[str]) -> bool:
 
     both_data = _reads_a_column(node.left, columns) and _reads_a_column(node.right, columns)
     return not both_data and (sequence(node.left) or sequence(node.right))
+
+
+def _has_text(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Constant) and isinstance(n.value, str) for n in ast.walk(node))
 
 
 def _te_size(node: ast.Call) -> float:

@@ -11,7 +11,6 @@ is read in :mod:`mlereg.design.terms`.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import warnings
 from collections.abc import Mapping
@@ -50,11 +49,13 @@ from .safety import (
     check_formula,
     formula_environment,
     loading_environment,
+    numbers_only,
     rhs_with_offsets,
     safe_environment,
     stored_names,
     too_long,
 )
+from .size import check_design_size
 from .text import formula_names, split_offset_terms, split_parts
 
 
@@ -127,6 +128,15 @@ class RowBuilder:
     def __setstate__(self, state: dict[str, Any]) -> None:
         offset_terms = tuple(state.get("offset_terms", ()))
         frame = state["frame"]
+        if not (
+            isinstance(frame, pd.DataFrame)
+            and isinstance(state["rhs"], str)
+            and all(isinstance(t, str) for t in offset_terms)
+            and isinstance(state["columns"], tuple)
+            and all(isinstance(c, str) for c in state["columns"])
+            and isinstance(state.get("formula_columns", ()), tuple)
+        ):
+            raise DataError("the pickled model's formula state is not what mlereg stores")
         columns = state.get("formula_columns", state["columns"])
         if not set(state["columns"]) <= set(frame.columns):
             raise DataError("the pickled model's rows lack columns its formula reads")
@@ -166,9 +176,25 @@ class RowBuilder:
         """
         if not self.offset_terms:
             return None
-        return evaluate_offset_terms(self.offset_terms, as_frame(data), self._eval_env)
+        frame = as_frame(data, "new data for a formula model")
+        # only the columns the formula reads: another column of the new data (named np,
+        # I or log) must not shadow the functions the offset calls
+        read = [c for c in self.formula_columns if c in frame.columns]
+        return evaluate_offset_terms(self.offset_terms, clean_frame(frame, read), self._eval_env)
 
     # --- building -----------------------------------------------------------------------
+    def _check_kinds(self, frame: pd.DataFrame) -> None:
+        """Raise where the fit's column held numbers and the new data's does not: text
+        or Python objects there would be computed with (repeated, raised to powers)."""
+        for c in self.columns:
+            fitted = getattr(self._frame[c].dtype, "kind", "O") if self._frame is not None else ""
+            new = getattr(frame[c].dtype, "kind", "O")
+            if fitted in "iuf" and fitted and new not in "iufb":
+                raise DataError(
+                    f"new data: the column {c!r} holds {frame[c].dtype} values where the"
+                    " fit's held numbers; convert it with pd.to_numeric"
+                )
+
     def _check_levels(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Raise naming the column, the unseen levels and the known ones; return the
         frame with pandas categoricals recoded to the fit's order of levels (the same
@@ -207,6 +233,9 @@ class RowBuilder:
             A used column is absent, or a categorical column has unseen levels.
         """
         data = as_frame(data, "new data for a formula model")
+        duplicated = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
+        if duplicated:
+            raise DataError(f"new data have more than one column named {duplicated}")
         missing = [c for c in self.columns if c not in data.columns]
         if missing:
             close = {
@@ -219,6 +248,7 @@ class RowBuilder:
                 f" it has {list(data.columns)[:20]}{hints}"
             )
         frame = clean_frame(data, self.columns)
+        self._check_kinds(frame)
         frame = self._check_levels(frame)
         na = frame.isna().any(axis=1).to_numpy() if self.columns else np.zeros(len(frame), bool)
         shape = (len(frame), len(self.design_info.column_names))
@@ -336,8 +366,10 @@ def evaluate_offset_terms(terms: tuple[str, ...], frame: pd.DataFrame, eval_env:
 def _add_formula_offsets(
     data: pd.DataFrame, offset: ArrayLike, terms: tuple[str, ...], eval_env: Any
 ) -> np.ndarray:
-    """The offset= argument (column name or array) plus the formula's offset terms."""
-    total = evaluate_offset_terms(terms, data, eval_env)
+    """The offset= argument (column name or array) plus the formula's offset terms
+    (evaluated on the columns they read only)."""
+    read = [c for c in data.columns if c in set(formula_names(" + ".join(terms)))]
+    total = evaluate_offset_terms(terms, clean_frame(data, read), eval_env)
     if offset is None:
         return total
     given = data[offset] if isinstance(offset, str) and offset in data else offset
@@ -452,6 +484,8 @@ def design_from_formula(
         kept = data.loc[keep]
         resolved = {k: (arr[keep], label) for k, (arr, label) in resolved.items()}
     frame = clean_frame(kept, columns)
+    if not trusted:
+        numbers_only(formula, frame)
     validate_extras(resolved, frame.index)
 
     lhs, rhs = formula.split("~", 1)
@@ -461,7 +495,7 @@ def design_from_formula(
     mapped = None
     if lhs_name is not None and lhs_name in frame.columns:
         mapped = response_levels(frame[lhs_name])
-    _check_design_size(frame, rhs, rhs_columns)
+    check_design_size(frame, rhs, rhs_columns)
     fast, X, x_info, ymat, y_info, prototype = _matrices(
         formula, rhs, rhs_columns, frame, eval_env, mapped is None, list(data.columns)
     )
@@ -544,35 +578,6 @@ def _matrices(
     x_info = xmat.design_info
     y_info = ymat.design_info if ymat is not None else None
     return None, X, x_info, ymat, y_info, _prototype(frame, rhs, rhs_columns, x_info)
-
-
-def _physical_memory() -> float:
-    """Bytes of memory of this machine (inf where the system does not say)."""
-    try:
-        return float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
-        return float("inf")
-
-
-def _check_design_size(frame: pd.DataFrame, rhs: str, columns: tuple[str, ...]) -> None:
-    """Refuse a design whose dummy columns alone would not fit in half the machine's
-    memory (a factor of 1e5 levels asked numpy for 55.6 GiB), naming the factors."""
-    in_c = set(re.findall(r"C\(\s*([A-Za-z_][A-Za-z_0-9]*)", rhs))
-    levels = {}
-    for c in columns:
-        col = frame[c]
-        if c in in_c or not is_numeric_dtype(col.dtype) or col.dtype == bool:
-            levels[c] = int(col.nunique())
-    if not levels:
-        return
-    size = len(frame) * (sum(levels.values()) + len(columns)) * 8.0
-    if size > _physical_memory() / 2:
-        big = sorted(levels.items(), key=lambda kv: -kv[1])[:3]
-        raise DataError(
-            f"the design would take {size / 2**30:.1f} GiB (dummy columns of"
-            f" {', '.join(f'{c!r}: {k} levels' for c, k in big)} for {len(frame)} rows),"
-            " more than half this machine's memory: merge levels, or fit fewer rows"
-        )
 
 
 def _single_name(lhs: str) -> str | None:

@@ -289,7 +289,10 @@ def as_frame(data: Any, what: str = "data") -> pd.DataFrame:
     if isinstance(data, pd.DataFrame):
         return data
     if isinstance(data, Mapping):
-        return pd.DataFrame({k: np.atleast_1d(v) for k, v in data.items()})
+        try:
+            return pd.DataFrame({k: np.atleast_1d(v) for k, v in data.items()})
+        except ValueError as exc:  # columns of other lengths, or not one-dimensional
+            raise DataError(f"{what} as a dict of columns: {exc}") from None
     to_pandas = getattr(data, "to_pandas", None)
     if callable(to_pandas):
         try:

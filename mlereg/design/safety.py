@@ -49,8 +49,14 @@ import patsy
 import patsy.builtins
 from patsy.parse_formula import parse_formula
 
-from ..exceptions import ArgumentTypeError, FormulaError
-from .expressions import BARE_NUMPY, FORMULA_FUNCTIONS, PYTHON_BUILTINS, check_expression
+from ..exceptions import ArgumentTypeError, DataError, FormulaError
+from .expressions import (
+    BARE_NUMPY,
+    FORMULA_FUNCTIONS,
+    PYTHON_BUILTINS,
+    check_expression,
+    computed_columns,
+)
 from .text import formula_names, split_offset_terms, split_parts
 
 __all__ = ["FORMULA_FUNCTIONS", "check_formula", "trusted_formulas"]
@@ -263,6 +269,29 @@ def check_formula(formula: str, columns: Collection[Any]) -> set[str]:
             " name (compatibility characters or escapes): write names as the data has them"
         )
     return used
+
+
+def numbers_only(formula: str, frame: Any) -> None:
+    """Raise :class:`~mlereg.exceptions.DataError` if a column ``formula`` multiplies,
+    raises to a power, shifts or formats does not hold numbers: text repeats
+    (``I(s * n)``), and Python's integers in an object column grow without bounds
+    (``x ** z`` ran for hours on read_csv's integers beyond 64 bits).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> numbers_only("y ~ I(x ** 2)", pd.DataFrame({"x": [1.0], "y": [2.0]}))
+    """
+    names = {str(c) for c in frame.columns}
+    for code in _formula_expressions(formula):
+        for c in sorted(computed_columns(code, names)):
+            kind = getattr(frame[c].dtype, "kind", "O")
+            if kind not in "iufb":
+                raise DataError(
+                    f"the formula {formula!r} computes with the column {c!r}, which holds"
+                    f" {frame[c].dtype} values: a formula computes with numbers only"
+                    f" (convert it with pd.to_numeric, or write C({c}) for its levels)"
+                )
 
 
 def _formula_expressions(formula: str) -> Iterator[str]:

@@ -12,7 +12,7 @@ import pytest
 
 import mlereg as mr
 from mlereg.design.safety import check_formula
-from mlereg.exceptions import FormulaError
+from mlereg.exceptions import DataError, FormulaError
 
 
 @pytest.fixture()
@@ -383,3 +383,70 @@ def test_terms_patsy_cannot_evaluate_are_formula_errors(df, formula):
 def test_a_bare_module_in_an_offset_is_a_formula_error(df):
     with pytest.raises(FormulaError):
         mr.poisson("k ~ x1 + offset(np)", df)
+
+
+# --- a second attacker's findings --------------------------------------------------------
+
+
+def test_new_data_cannot_shadow_what_an_offset_calls(df):
+    res = mr.poisson("k ~ x1 + offset(np.log(t))", df).fit()
+    new = df.iloc[:3].assign(np=[-5.0, -6.0, 7.0], I=1.0, log=2.0)
+    np.testing.assert_allclose(res.predict(new), res.predict(df.iloc[:3]), rtol=1e-14)
+    with pytest.raises(FormulaError, match="inplace="):
+        mr.ols(
+            "y ~ x1 + offset(np.clip(x1, 0, 1) if max(x1) > 100 else 0 * x1.clip(inplace=True))", df
+        )
+
+
+def test_computing_with_text_or_python_objects_is_refused(df):
+    big = df.assign(s="a", n=10**9, o=pd.Series([10**30] * len(df), dtype=object))
+    with pytest.raises(DataError, match="computes with the column 's'"):
+        mr.ols("y ~ I(s * n)", big)
+    with pytest.raises(DataError, match="computes with the column 'o'"):
+        mr.ols("y ~ I(o ** x1)", big)
+    res = mr.ols("y ~ I(x1 * x2)", df).fit()
+    with pytest.raises(DataError, match="the column 'x1' holds"):
+        res.predict(df.iloc[:1].assign(x1=pd.Series(["a"], dtype=object, index=df.index[:1])))
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        'y ~ x1 + I("%0999999999d" % 1)',
+        "y ~ I(np.maximum(x1, [[0, 0], [0, 0]]))",
+        "y ~ I(np.maximum(x1, [" + ", ".join(["0"] * 10_001) + "]))",
+    ],
+)
+def test_text_formatting_and_nested_or_huge_literals_are_refused(df, formula):
+    with pytest.raises(FormulaError):
+        mr.ols(formula, df)
+
+
+def test_designs_of_far_more_columns_than_rows_are_refused_before_building():
+    rng = np.random.default_rng(5)
+    n = 100
+    d = pd.DataFrame({c: rng.choice([f"{c}{i}" for i in range(100)], n) for c in "abc"})
+    d["y"], d["x"], d["z"] = rng.normal(size=(3, n))
+    for formula in ("y ~ a:b:c", "y ~ C((x)):C((z)):a", "y ~ cr(x, df=1000):cr(z, df=1000)"):
+        with pytest.raises(DataError, match="columns for 100 rows"):
+            mr.ols(formula, d)
+
+
+def test_new_data_of_duplicated_or_ragged_columns_are_data_errors(df):
+    res = mr.ols("y ~ x1 + x2", df).fit()
+    with pytest.raises(DataError, match="more than one column"):
+        res.predict(pd.DataFrame([[1.0, 2.0, 3.0]], columns=["x1", "x1", "x2"]))
+    with pytest.raises(DataError, match="dict of columns"):
+        res.predict({"x1": [[1.0] * 10], "x2": [1.0, 2.0]})
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("frame", {"x1": [1.0]}), ("columns", [["x1"]]), ("formula_columns", 5), ("rhs", 5)],
+)
+def test_a_pickle_state_of_other_types_is_refused(df, key, value):
+    res = mr.ols("y ~ x1", df).fit()
+    builder = res.model.design.builder
+    state = {**builder.__getstate__(), key: value}
+    with pytest.raises(DataError, match="not what mlereg stores"):
+        type(builder).__new__(type(builder)).__setstate__(state)
