@@ -282,6 +282,8 @@ def numbers_only(formula: str, frame: Any) -> None:
     >>> import pandas as pd
     >>> numbers_only("y ~ I(x ** 2)", pd.DataFrame({"x": [1.0], "y": [2.0]}))
     """
+    if not any(op in formula for op in ("*", "%", "<<")):
+        return  # nothing multiplied, formatted or shifted
     names = {str(c) for c in frame.columns}
     for code in _formula_expressions(formula):
         for c in sorted(computed_columns(code, names)):
