@@ -22,6 +22,7 @@ from ..optim.newton import Iteration, NewtonResult
 from . import families as F
 from . import links as L
 from .base import shortcut_kwargs
+from .rankwarnings import report_aliased, report_near_singular
 from .singleindex import FitOptions, SingleIndexModel
 
 
@@ -169,8 +170,8 @@ class OLS(SingleIndexModel):
         lsq = linalg.fit_least_squares(Xw, yw)
         aliased = lsq.aliased
         keep = np.setdiff1d(np.arange(p), aliased)
-        self._report_aliased(aliased, options.on_singular, stacklevel=4)
-        self._report_near_singular(lsq.diagonal_ratio, stacklevel=4)
+        report_aliased(self.exog_names, aliased, options.on_singular, stacklevel=4)
+        report_near_singular(lsq.diagonal_ratio, stacklevel=4)
         beta = lsq.coef
         params = np.full(p, np.nan)
         params[keep] = beta

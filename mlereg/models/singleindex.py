@@ -33,9 +33,7 @@ from ..exceptions import (
     ConvergenceWarning,
     DataError,
     DegenerateInferenceWarning,
-    RankDeficiencyWarning,
     SaturatedModelWarning,
-    SingularDesignError,
     record_warnings,
 )
 from ..inference.fitrecord import Fit
@@ -43,7 +41,7 @@ from ..inference.regression import RegressionResults, variance_out_of_range
 from ..inference.results import degenerate_inference
 from ..linalg import threads
 from ..linalg.memory import fit_memory
-from ..linalg.qr import ALIAS_TOL, COVARIANCE_QR_BELOW, NEAR_SINGULAR_TOL
+from ..linalg.qr import ALIAS_TOL, COVARIANCE_QR_BELOW
 from ..linalg.vectors import constant_vector, is_constant_one
 from ..optim import penalty as penalty_mod
 from ..optim.newton import NewtonResult, newton
@@ -52,6 +50,7 @@ from .base import LikelihoodModel
 from .families import Family
 from .glm_rows import glm_weights
 from .irls import IrlsObjective, WarmStart, warm_start
+from .rankwarnings import report_aliased, warn_near_singular
 
 InformationKind = Literal["expected", "observed"]
 
@@ -317,39 +316,8 @@ class SingleIndexModel(LikelihoodModel):
         ``self.start_system(self.exog)`` if already computed)."""
         system, _ = self.start_system(self.exog) if start is None else start
         aliased = system.aliased(ALIAS_TOL)
-        self._report_aliased(aliased, on_singular)
+        report_aliased(self.exog_names, aliased, on_singular)
         return aliased
-
-    def _report_aliased(self, aliased: np.ndarray, on_singular: str, stacklevel: int = 5) -> None:
-        """Raise (``on_singular="raise"``) or warn, naming the aliased columns
-        (``stacklevel`` counts up to the user's ``fit()`` call)."""
-        if not aliased.size:
-            return
-        names = [self.exog_names[j] for j in aliased]
-        msg = f"the design is rank deficient: {names} are linear combinations of other columns"
-        if on_singular == "raise":
-            raise SingularDesignError(msg + "; remove them or use on_singular='warn'")
-        warnings.warn(
-            msg + " and are reported as NaN (aliased), like R's NA",
-            RankDeficiencyWarning,
-            stacklevel=stacklevel,
-        )
-
-    def _report_near_singular(self, ratio: float, stacklevel: int = 5) -> None:
-        """Warn that a kept design is near-singular: the pivoted QR diagonal ratio of the
-        equilibrated design (about 1 / its condition number) is below NEAR_SINGULAR_TOL,
-        where R's ``lm`` would alias a column (least squares keeps it: its refinement
-        solves NIST's Filip, at 1.2e-9, to the certified digits)."""
-        if ratio >= NEAR_SINGULAR_TOL:
-            return
-        warnings.warn(
-            f"the design is near-singular (condition number of the equilibrated design about"
-            f" {1 / max(ratio, 1e-300):.1e}, above {1 / NEAR_SINGULAR_TOL:.0e}, where R's lm"
-            " would drop a column): the estimates of the nearly collinear columns carry few"
-            " correct digits",
-            RankDeficiencyWarning,
-            stacklevel=stacklevel,
-        )
 
     def newton_fit(
         self,
@@ -501,25 +469,9 @@ class SingleIndexModel(LikelihoodModel):
             W = self.weights_at_eta(eta, information)
             system = linalg.GramSystem(X, W, system.gram)
         cov_root = system.inverse_root()
-        self._warn_near_singular(system, res)
+        warn_near_singular(system.rcond(), res.x.size)
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             return cov_root @ cov_root.T, cov_root  # out of range: as in fit_least_squares
-
-    def _warn_near_singular(self, system: linalg.GramSystem, res: NewtonResult) -> None:
-        """Warn when the information at the estimate is near-singular: the equilibrated
-        weighted design has condition above 1 / NEAR_SINGULAR_TOL (the weights at the
-        estimate can make a design that was fine at the start nearly singular)."""
-        rcond = system.rcond()
-        if rcond >= NEAR_SINGULAR_TOL**2 or not res.x.size:
-            return
-        warnings.warn(
-            f"the information matrix at the estimate is near-singular (condition number of"
-            f" the weighted, equilibrated design about {1 / np.sqrt(max(rcond, 1e-300)):.1e},"
-            f" above {1 / NEAR_SINGULAR_TOL:.0e}): the estimates and standard errors carry"
-            " few correct digits; remove nearly collinear columns or rescale them",
-            RankDeficiencyWarning,
-            stacklevel=5,
-        )
 
     def _scale(self, mu: np.ndarray, rank: int, pearson: float | None = None) -> float:
         """Pearson chi^2 / df_resid for families with a dispersion, else 1 (``pearson``:
