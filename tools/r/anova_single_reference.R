@@ -32,52 +32,10 @@
 
 options(warn = 1, stringsAsFactors = FALSE)
 suppressPackageStartupMessages(library(car))
-if (!dir.exists("tests")) stop("run from the repository root")
-DATA <- file.path("tests", "data")
-REF <- file.path("tests", "reference")
-OUT <- file.path(REF, "anova_single.json")
+OUT <- file.path("tests", "reference", "anova_single.json")
 
-source(file.path("tools", "r", "json.R"))  # jnum, jstr, toJSON, arr, mat
-
-## read a CSV; `factors` = list(col = levels) gives the factor coding used in R
-read_data <- function(name, factors = list()) {
-  d <- read.csv(file.path(DATA, name), check.names = FALSE)
-  for (f in names(factors)) d[[f]] <- factor(as.character(d[[f]]), levels = factors[[f]])
-  d
-}
-## patsy term for a factor with R's level order (first level = reference)
-pC <- function(col, levels) {
-  sprintf("C(%s, levels=[%s])", col, paste0("'", levels, "'", collapse = ", "))
-}
-
-## ---------------------------------------------------------------------------
-## data
-## ---------------------------------------------------------------------------
-LV <- list(warpbreaks = list(wool = c("A", "B"), tension = c("L", "M", "H")))
-E <- new.env()
-E$mtcars <- read_data("mtcars.csv")
-E$spector <- read_data("spector.csv")
-E$warpbreaks <- read_data("warpbreaks.csv", LV$warpbreaks)
-
-## sanity: the CSVs hold R's own data
-stopifnot(isTRUE(all.equal(E$mtcars$mpg, unname(datasets::mtcars$mpg), tolerance = 0)),
-          isTRUE(all.equal(E$mtcars$wt, unname(datasets::mtcars$wt), tolerance = 0)),
-          isTRUE(all.equal(E$mtcars$hp, unname(datasets::mtcars$hp), tolerance = 0)),
-          isTRUE(all.equal(E$mtcars$cyl, unname(datasets::mtcars$cyl), tolerance = 0)),
-          isTRUE(all.equal(E$mtcars$am, unname(datasets::mtcars$am), tolerance = 0)),
-          identical(E$mtcars$car, rownames(datasets::mtcars)),
-          isTRUE(all.equal(E$warpbreaks$breaks, datasets::warpbreaks$breaks, tolerance = 0)),
-          identical(E$warpbreaks$tension, datasets::warpbreaks$tension),
-          identical(E$warpbreaks$wool, datasets::warpbreaks$wool),
-          !anyNA(E$spector), nrow(E$spector) == 32)
-
-## ---------------------------------------------------------------------------
-## glm polishing
-## ---------------------------------------------------------------------------
-REL_TOL <- 1e-12
-GLM_CONTROL <- "glm.control(epsilon = 1e-14, maxit = 100)"
-
-rel_change <- function(new, old) max(abs(new - old) / abs(old))
+source(file.path("tools", "r", "json.R"))    # jnum, jstr, toJSON, arr, mat
+source(file.path("tools", "r", "common.R"))  # data (E, LV), pC, polish_glm
 
 ## warnings (e.g. "algorithm did not converge") are collected, not lost
 WARN <- character(0)
@@ -85,29 +43,15 @@ keep_warnings <- function(expr) withCallingHandlers(expr, warning = function(w) 
   WARN <<- c(WARN, conditionMessage(w)); invokeRestart("muffleWarning")
 })
 
-## `cl`: a glm call (control is set here); returns the polished fit
-polish_glm <- function(cl) {
-  cl$control <- str2lang(GLM_CONTROL)
-  fit <- keep_warnings(eval(cl, E))
-  changes <- numeric(0)
-  for (r in 1:50) {
-    prev <- fit
-    cl$start <- unname(coef(prev))
-    fit <- keep_warnings(eval(cl, E))
-    changes <- c(changes, rel_change(coef(fit), coef(prev)))
-    if (changes[r] < REL_TOL && fit$converged) break
-  }
-  last <- changes[length(changes)]
-  if (!fit$converged || last >= REL_TOL) stop("glm did not settle: ", deparse(cl)[1])
-  list(fit = fit, restarts = length(changes), rel_changes = changes, last_rel_change = last)
-}
+## glm fits polished (common.R), their warnings collected
+polish_glm_kept <- function(cl) polish_glm(cl, function(cl) keep_warnings(eval(cl, E)))
 
 ## deviance of a polished glm with the same family/data as `cl` and right-hand side
 ## `labels` (term labels; none = intercept only)
 sub_deviance <- function(cl, response, labels) {
   cl$formula <- if (length(labels)) reformulate(labels, response)
                 else as.formula(paste(response, "~ 1"))
-  fit <- polish_glm(cl)$fit
+  fit <- polish_glm_kept(cl)$fit
   c(deviance = deviance(fit), df = df.residual(fit))
 }
 ## lm: residual sum of squares of an explicit sub-model
@@ -155,7 +99,7 @@ make_case <- function(id, data, r_call, patsy, term_map, patsy_order,
   is_glm <- identical(cl[[1]], as.name("glm"))
   pol <- NULL
   if (is_glm) {
-    pol <- polish_glm(cl)
+    pol <- polish_glm_kept(cl)
     fit <- pol$fit
     stopifnot(is.null(fit$start),     # anova.glm passes object$start to its refits
               isTRUE(all.equal(fit$control, eval(str2lang(GLM_CONTROL)))))
