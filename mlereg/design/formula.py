@@ -49,7 +49,6 @@ from .safety import (
     check_formula,
     formula_environment,
     loading_environment,
-    numbers_only,
     rhs_with_offsets,
     safe_environment,
     stored_names,
@@ -186,10 +185,12 @@ class RowBuilder:
     def _check_kinds(self, frame: pd.DataFrame) -> None:
         """Raise where the fit's column held numbers and the new data's does not: text
         or Python objects there would be computed with (repeated, raised to powers)."""
+        if self._frame is None:
+            return
         for c in self.columns:
-            fitted = getattr(self._frame[c].dtype, "kind", "O") if self._frame is not None else ""
+            fitted = getattr(self._frame[c].dtype, "kind", "O")
             new = getattr(frame[c].dtype, "kind", "O")
-            if fitted in "iuf" and fitted and new not in "iufb":
+            if fitted in "iuf" and new not in "iufb":
                 raise DataError(
                     f"new data: the column {c!r} holds {frame[c].dtype} values where the"
                     " fit's held numbers; convert it with pd.to_numeric"
@@ -368,7 +369,8 @@ def _add_formula_offsets(
 ) -> np.ndarray:
     """The offset= argument (column name or array) plus the formula's offset terms
     (evaluated on the columns they read only)."""
-    read = [c for c in data.columns if c in set(formula_names(" + ".join(terms)))]
+    named = set(formula_names(" + ".join(terms)))
+    read = [c for c in data.columns if c in named]
     total = evaluate_offset_terms(terms, clean_frame(data, read), eval_env)
     if offset is None:
         return total
@@ -463,7 +465,7 @@ def design_from_formula(
     eval_env = formula_environment(eval_env, trusted, depth=1)
     trusted = eval_env is not None
     if not trusted:
-        check_formula(formula, data.columns)
+        check_formula(formula, data.columns, numbers_in=data)
         eval_env = safe_environment()
 
     shown = formula  # R's offset(...) terms go to the offset, and stay in what is shown
@@ -484,8 +486,6 @@ def design_from_formula(
         kept = data.loc[keep]
         resolved = {k: (arr[keep], label) for k, (arr, label) in resolved.items()}
     frame = clean_frame(kept, columns)
-    if not trusted:
-        numbers_only(formula, frame)
     validate_extras(resolved, frame.index)
 
     lhs, rhs = formula.split("~", 1)

@@ -79,7 +79,7 @@ def safe_namespace() -> dict[str, Any]:
     """
     # every other builtin shadowed: a name patsy did not find among the columns must not
     # fall through to Python's eval, exec or open
-    names: dict[str, Any] = {n: _Refused(n) for n in _BUILTIN_NAMES}
+    names: dict[str, Any] = dict(_STUBS)
     names.update({"np": np, "numpy": np})
     names.update({n: getattr(np, n) for n in BARE_NUMPY})
     return names
@@ -99,6 +99,9 @@ class _Refused:
 
     def __repr__(self) -> str:
         return f"<{self.name}: not for formulas>"
+
+
+_STUBS = {n: _Refused(n) for n in _BUILTIN_NAMES}  # made once: every fit's namespace copies it
 
 
 def safe_environment() -> patsy.EvalEnvironment:
@@ -236,7 +239,7 @@ def loading_environment(
     return safe_environment(), False
 
 
-def check_formula(formula: str, columns: Collection[Any]) -> set[str]:
+def check_formula(formula: str, columns: Collection[Any], numbers_in: Any = None) -> set[str]:
     """Raise :class:`~mlereg.exceptions.FormulaError` unless ``formula`` uses only
     ``columns`` and what :data:`FORMULA_FUNCTIONS` allows (see the module's text), in
     at most :data:`MAX_TERMS` terms; return the columns it reads.
@@ -244,7 +247,12 @@ def check_formula(formula: str, columns: Collection[Any]) -> set[str]:
     ``formula`` may be a whole formula (``"y ~ x | z + offset(log(t))"``) or a
     right-hand side alone. Nothing in it is evaluated. Names must be written as the
     data has them: Python reads ``ｅｖａｌ`` (full-width letters) as ``eval`` and
-    ``Q("\\x65val")`` as ``Q("eval")``, and such spellings are refused.
+    ``Q("\\x65val")`` as ``Q("eval")``, and such spellings are refused. With a data
+    frame ``numbers_in``, a :class:`~mlereg.exceptions.DataError` is raised if a
+    column the formula multiplies, raises to a power, shifts or formats does not hold
+    numbers there: text repeats (``I(s * n)``), and Python's integers in an object
+    column grow without bounds (``x ** z`` ran for hours on read_csv's integers beyond
+    64 bits).
 
     Examples
     --------
@@ -262,6 +270,8 @@ def check_formula(formula: str, columns: Collection[Any]) -> set[str]:
     used: set[str] = set()
     for code in _formula_expressions(formula):
         used |= check_expression(code, names, formula)
+        if numbers_in is not None and any(op in code for op in ("*", "%", "<<")):
+            _numbers_only(code, names, numbers_in, formula)
     odd += sorted(used - set(written))
     if odd:
         raise FormulaError(
@@ -271,29 +281,16 @@ def check_formula(formula: str, columns: Collection[Any]) -> set[str]:
     return used
 
 
-def numbers_only(formula: str, frame: Any) -> None:
-    """Raise :class:`~mlereg.exceptions.DataError` if a column ``formula`` multiplies,
-    raises to a power, shifts or formats does not hold numbers: text repeats
-    (``I(s * n)``), and Python's integers in an object column grow without bounds
-    (``x ** z`` ran for hours on read_csv's integers beyond 64 bits).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> numbers_only("y ~ I(x ** 2)", pd.DataFrame({"x": [1.0], "y": [2.0]}))
-    """
-    if not any(op in formula for op in ("*", "%", "<<")):
-        return  # nothing multiplied, formatted or shifted
-    names = {str(c) for c in frame.columns}
-    for code in _formula_expressions(formula):
-        for c in sorted(computed_columns(code, names)):
-            kind = getattr(frame[c].dtype, "kind", "O")
-            if kind not in "iufb":
-                raise DataError(
-                    f"the formula {formula!r} computes with the column {c!r}, which holds"
-                    f" {frame[c].dtype} values: a formula computes with numbers only"
-                    f" (convert it with pd.to_numeric, or write C({c}) for its levels)"
-                )
+def _numbers_only(code: str, names: set[str], frame: Any, formula: str) -> None:
+    """Raise unless the columns ``code`` computes with hold numbers in ``frame``."""
+    for c in sorted(computed_columns(code, names)):
+        kind = getattr(frame[c].dtype, "kind", "O")
+        if kind not in "iufb":
+            raise DataError(
+                f"the formula {formula!r} computes with the column {c!r}, which holds"
+                f" {frame[c].dtype} values: a formula computes with numbers only"
+                f" (convert it with pd.to_numeric, or write C({c}) for its levels)"
+            )
 
 
 def _formula_expressions(formula: str) -> Iterator[str]:

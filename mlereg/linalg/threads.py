@@ -135,11 +135,10 @@ def one_blas_thread() -> Iterator[None]:
     ...     pass
     """
     ctl = _blas_controller()
-    if ctl is None:
-        with _fit_under_way():
-            yield
-        return
     with _fit_under_way():
+        if ctl is None:
+            yield
+            return
         with _blas_lock:
             if _blas.get("depth", 0) == 0:
                 _blas["limiter"] = ctl.limit(limits=1, user_api="blas")
