@@ -134,7 +134,8 @@ def scaled_covariance(
         raise ArgumentError("scaled_covariance computes the robust types only")
     keep = ~np.isnan(fit.params)
     X = linalg.kept_columns(model.exog, keep)
-    colmax = _column_maxima(X)
+    colmax = linalg.column_abs_max(X)
+    colmax[colmax == 0] = 1.0
     bread = _scaled_bread(fit, keep, colmax)
     u = score_weights(model, fit)
     fw = model.freq_weights
@@ -172,16 +173,6 @@ def scaled_covariance(
     d = np.full(len(keep), np.nan)
     d[keep] = 1.0 / colmax
     return cov, d
-
-
-def _column_maxima(X: np.ndarray) -> np.ndarray:
-    """max_i |x_ij| per column (1 for a column of zeros), on row blocks."""
-    top = np.zeros(X.shape[1])
-    step = linalg.block_rows(X.shape[1])
-    for a in range(0, X.shape[0], step):
-        np.maximum(top, np.max(np.abs(X[a : a + step]), axis=0, initial=0.0), out=top)
-    top[top == 0] = 1.0
-    return top
 
 
 def _scaled_bread(fit: Any, keep: np.ndarray, colmax: np.ndarray) -> np.ndarray:

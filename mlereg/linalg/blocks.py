@@ -82,6 +82,23 @@ def block_rows(p: int) -> int:
     return int(min(65536, max(t.min_block_rows, t.block_bytes // (8 * max(p, 1)))))
 
 
+def column_abs_max(X: np.ndarray) -> np.ndarray:
+    """The largest |X_ij| of each column (0 for a column of zeros), on row blocks: no
+    n x p temporary.
+
+    Examples
+    --------
+    >>> column_abs_max(np.array([[1.0, -3.0], [-2.0, 0.0]])).tolist()
+    [2.0, 3.0]
+    """
+    n, p = X.shape
+    step = max(1, min(n, block_rows(p)))
+    top = np.zeros(p)
+    for a in range(0, n, step):
+        np.maximum(top, np.abs(X[a : a + step]).max(axis=0, initial=0.0), out=top)
+    return top
+
+
 def block_gram(Xb: np.ndarray, w: np.ndarray | None, buf: np.ndarray) -> np.ndarray:
     """X_b' diag(w) X_b for one row block (``w=None``: X_b' X_b), through ``buf``.
 

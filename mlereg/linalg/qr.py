@@ -24,7 +24,7 @@ import scipy.linalg as sla
 from scipy.linalg import lapack
 
 from ..exceptions import ArgumentError
-from .blocks import block_rows, gram_and_score
+from .blocks import block_rows, column_abs_max, gram_and_score
 from .tuning import tuning
 
 # Relative size of a pivoted-QR diagonal entry (columns scaled to unit norm) below which
@@ -114,11 +114,7 @@ def _column_max(X: np.ndarray) -> np.ndarray:
     """The largest |X_ij| of each column, on row blocks; ``inf`` for a column of zeros
     or of subnormal numbers only (below 2.2e-308, with a few bits of precision at most:
     nothing to fit), so that X / big makes it a column of zeros, aliased."""
-    n, p = X.shape
-    B = max(1, min(n, block_rows(QR_BLOCK_SHARE * p)))
-    big = np.zeros(p)
-    for a in range(0, n, B):
-        np.maximum(big, np.abs(X[a : a + B]).max(axis=0, initial=0.0), out=big)
+    big = column_abs_max(X)
     big[big < np.finfo(float).tiny] = np.inf
     return big
 
